@@ -1,0 +1,141 @@
+"""One definition gives a record type its list / create / detail / update / delete endpoints.
+
+The endpoints only parse, call the record type's services and render: permission checks,
+validation and events all happen in the services (see docs/ARCHITECTURE.md).
+"""
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import models
+from django.http import HttpRequest, HttpResponse
+from ninja import FilterSchema, Query, Router, Schema
+from ninja.errors import HttpError
+from pydantic import Field, create_model
+
+from rapport.workspaces.models import Member
+from rapport.workspaces.permissions import get_visible, visible_to
+
+from .paging import paginate
+from .schemas import Page
+
+_IF_MATCH = re.compile(r'^\s*(?:W/)?"?(\d{1,9})"?\s*$')
+
+
+def actor_of(request: HttpRequest) -> Member:
+    return request.auth  # type: ignore[attr-defined,return-value]
+
+
+def expected_version(request: HttpRequest) -> int | None:
+    """The version named by If-Match (as sent back from ETag), or None when the client sent none."""
+    header = request.headers.get("If-Match")
+    if header is None or header.strip() == "*":
+        return None
+    match = _IF_MATCH.match(header)
+    if match is None:
+        raise HttpError(400, 'If-Match must be the version from the ETag header, e.g. "3".')
+    return int(match.group(1))
+
+
+def set_etag(response: HttpResponse, obj: models.Model) -> None:
+    version = getattr(obj, "version", None)
+    if version is not None:
+        response["ETag"] = f'"{version}"'
+
+
+@dataclass
+class Resource:
+    """How one record type is exposed: its schemas, filters, orderings and services."""
+
+    name: str  # singular, used in operation ids: "deal" → deal_list, deal_create, ...
+    model: type[models.Model]
+    out: type[Schema]
+    create_in: type[Schema]
+    patch_in: type[Schema]
+    filters: type[FilterSchema]
+    create: Callable[[Member, dict[str, Any]], models.Model]
+    update: Callable[[Member, models.Model, dict[str, Any], int | None], models.Model]
+    delete: Callable[[Member, models.Model, int | None], None]
+    orderings: tuple[str, ...] = ("created_at", "updated_at")
+    default_ordering: str = "-created_at"
+    select_related: tuple[str, ...] = ()
+    prefetch: tuple[str, ...] = field(default_factory=tuple)
+
+    def queryset(self, actor: Member) -> models.QuerySet:
+        qs = visible_to(actor, self.model)
+        if self.select_related:
+            qs = qs.select_related(*self.select_related)
+        if self.prefetch:
+            qs = qs.prefetch_related(*self.prefetch)
+        return qs
+
+    def reload(self, obj: models.Model) -> models.Model:
+        """Fresh row with its relations loaded, for the answer to a write."""
+        qs = self.model._default_manager.filter(pk=obj.pk)
+        if self.prefetch:
+            qs = qs.prefetch_related(*self.prefetch)
+        return qs.get()
+
+
+def register(router: Router, resource: Resource) -> None:
+    """Add list, create, detail, update and delete operations for `resource` to `router`."""
+    name = resource.name
+    list_out = create_model(f"{resource.out.__name__}List", __base__=Page, items=(list[resource.out], ...))
+    filters_cls = resource.filters
+    orderings = ", ".join(f"{f}, -{f}" for f in resource.orderings)
+    verbose = resource.model._meta.verbose_name
+    verbose_plural = resource.model._meta.verbose_name_plural
+
+    class Paging(Schema):
+        limit: int = Field(50, ge=1, le=200, description="Rows per page (at most 200).")
+        cursor: str | None = Field(None, max_length=500, description="`next_cursor` of the previous page.")
+        offset: int | None = Field(None, ge=0, le=10_000_000, description="Skip this many rows instead of using a cursor.")
+        ordering: str | None = Field(None, max_length=40, description=f"One of: {orderings}. Default {resource.default_ordering}.")
+
+    Paging.__name__ = f"{name.title()}Paging"
+
+    @router.get("", response=list_out, operation_id=f"{name}_list", summary=f"List {verbose_plural}")
+    def list_records(request: HttpRequest, filters: Query[filters_cls], paging: Query[Paging]):
+        qs = filters.filter(resource.queryset(actor_of(request)))
+        rows, page = paginate(
+            qs,
+            ordering=paging.ordering,
+            allowed=resource.orderings,
+            default=resource.default_ordering,
+            limit=paging.limit,
+            cursor=paging.cursor,
+            offset=paging.offset,
+        )
+        return {"items": rows, **page}
+
+    @router.post("", response={201: resource.out}, operation_id=f"{name}_create", summary=f"Create a {verbose}")
+    def create_record(request: HttpRequest, response: HttpResponse, payload: resource.create_in):
+        obj = resource.create(actor_of(request), payload.model_dump(exclude_unset=True))
+        obj = resource.reload(obj)
+        set_etag(response, obj)
+        return 201, obj
+
+    @router.get("/{int:record_id}", response=resource.out, operation_id=f"{name}_get", summary=f"Get a {verbose}")
+    def get_record(request: HttpRequest, response: HttpResponse, record_id: int):
+        obj = get_visible(actor_of(request), resource.model, record_id)
+        obj = resource.reload(obj)
+        set_etag(response, obj)
+        return obj
+
+    @router.patch("/{int:record_id}", response=resource.out, operation_id=f"{name}_update", summary=f"Update a {verbose}")
+    def update_record(request: HttpRequest, response: HttpResponse, record_id: int, payload: resource.patch_in):
+        actor = actor_of(request)
+        obj = get_visible(actor, resource.model, record_id)
+        obj = resource.update(actor, obj, payload.model_dump(exclude_unset=True), expected_version(request))
+        obj = resource.reload(obj)
+        set_etag(response, obj)
+        return obj
+
+    @router.delete("/{int:record_id}", response={204: None}, operation_id=f"{name}_delete", summary=f"Delete a {verbose}")
+    def delete_record(request: HttpRequest, record_id: int):
+        actor = actor_of(request)
+        obj = get_visible(actor, resource.model, record_id)
+        resource.delete(actor, obj, expected_version(request))
+        return 204, None

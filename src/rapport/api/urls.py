@@ -1,0 +1,30 @@
+"""The REST API at /api/v1/ (django-ninja): routers per record type, one error format."""
+
+from ninja import NinjaAPI
+
+from . import errors
+from .auth import BearerToken, SessionMember
+from .events import router as event_router
+from .records import account_router, activity_router, contact_router, deal_router, lead_router
+from .setup import custom_field_router, member_router, pipeline_router, stage_router, tag_router
+
+api = NinjaAPI(
+    title="Rapport API",
+    version="1",
+    description="The REST API of Rapport. Authenticate with `Authorization: Bearer <token>` (see `rapport token`).",
+    auth=[BearerToken(), SessionMember()],
+    urls_namespace="api",
+)
+errors.install(api)
+
+api.add_router("/accounts", account_router)
+api.add_router("/contacts", contact_router)
+api.add_router("/leads", lead_router)
+api.add_router("/deals", deal_router)
+api.add_router("/activities", activity_router)
+api.add_router("/pipelines", pipeline_router)
+api.add_router("/stages", stage_router)
+api.add_router("/custom-fields", custom_field_router)
+api.add_router("/tags", tag_router)
+api.add_router("/members", member_router)
+api.add_router("/events", event_router)

@@ -1,0 +1,8 @@
+"""ASGI entry point: what `rapport serve` and production servers run."""
+
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rapport.settings")
+application = get_asgi_application()

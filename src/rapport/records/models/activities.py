@@ -1,0 +1,57 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from rapport.core.models import RecordModel
+
+
+class ActivityKind(models.TextChoices):
+    TASK = "task", _("Task")
+    CALL = "call", _("Call")
+    MEETING = "meeting", _("Meeting")
+    EMAIL = "email", _("E-mail")
+    MESSAGE = "message", _("Message")
+    NOTE = "note", _("Note")
+
+
+class Direction(models.TextChoices):
+    NONE = "", _("—")
+    INBOUND = "inbound", _("Inbound")
+    OUTBOUND = "outbound", _("Outbound")
+
+
+class Activity(RecordModel):
+    """A task, call, meeting, e-mail, message or note about one or more records (SPEC R6)."""
+
+    RECORD_TYPE = "activity"
+
+    kind = models.CharField(_("kind"), max_length=10, choices=ActivityKind.choices)
+    subject = models.CharField(_("subject"), max_length=300)
+    body = models.TextField(_("body"), blank=True)
+    owner = models.ForeignKey("workspaces.Member", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("assignee"))
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+    direction = models.CharField(_("direction"), max_length=8, choices=Direction.choices, blank=True, default="")
+    duration_minutes = models.PositiveIntegerField(_("duration (minutes)"), null=True, blank=True)
+    category = models.CharField(_("category"), max_length=60, blank=True)
+    account = models.ForeignKey("records.Account", on_delete=models.SET_NULL, null=True, blank=True, related_name="activities", verbose_name=_("account"))
+    contact = models.ForeignKey("records.Contact", on_delete=models.SET_NULL, null=True, blank=True, related_name="activities", verbose_name=_("contact"))
+    lead = models.ForeignKey("records.Lead", on_delete=models.SET_NULL, null=True, blank=True, related_name="activities", verbose_name=_("lead"))
+    deal = models.ForeignKey("records.Deal", on_delete=models.SET_NULL, null=True, blank=True, related_name="activities", verbose_name=_("deal"))
+    participant_members = models.ManyToManyField("workspaces.Member", blank=True, related_name="+", verbose_name=_("participants (users)"))
+    participant_contacts = models.ManyToManyField("records.Contact", blank=True, related_name="+", verbose_name=_("participants (contacts)"))
+
+    class Meta:
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        indexes = [
+            models.Index(fields=["workspace", "owner", "done_at", "due_at"], name="activity_ws_owner_due"),
+            models.Index(fields=["workspace", "kind", "-created_at"], name="activity_ws_kind"),
+            models.Index(fields=["workspace", "-created_at", "-id"], name="activity_ws_created"),
+            models.Index(fields=["deal", "-created_at"], name="activity_deal"),
+            models.Index(fields=["account", "-created_at"], name="activity_account"),
+            models.Index(fields=["contact", "-created_at"], name="activity_contact"),
+            models.Index(fields=["lead", "-created_at"], name="activity_lead"),
+        ]
+
+    def __str__(self) -> str:
+        return self.subject

@@ -1,0 +1,10 @@
+"""URL map of the web app; each feature keeps its routes in its own module."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("rapport.web.urls_auth")),
+    path("", include("rapport.web.urls_records")),
+    path("", include("rapport.web.urls_board")),
+    path("", include("rapport.search.urls")),
+]

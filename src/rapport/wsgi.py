@@ -1,0 +1,8 @@
+"""WSGI entry point, for servers that speak only WSGI."""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rapport.settings")
+application = get_wsgi_application()
