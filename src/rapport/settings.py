@@ -43,6 +43,9 @@ INSTALLED_APPS = [
     "rapport.workspaces",
     "rapport.events",
     "rapport.records",
+    "rapport.search",
+    "rapport.analytics",
+    "rapport.intake",
     "rapport.api",
     "rapport.web",
 ]

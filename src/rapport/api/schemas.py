@@ -336,6 +336,7 @@ class ActivityIn(In):
     direction: Literal["", "inbound", "outbound"] = ""
     duration_minutes: Annotated[int, Field(ge=0, le=100_000)] | None = None
     category: Text(60) = ""
+    recording_url: Annotated[str, Field(max_length=500, pattern=r"^(https?://\S+)?$")] = ""
     account: Id | None = None
     contact: Id | None = None
     lead: Id | None = None
@@ -358,6 +359,7 @@ class ActivityOut(RecordOut):
     direction: str
     duration_minutes: int | None
     category: str
+    recording_url: str
     account: int | None = Field(None, alias="account_id")
     contact: int | None = Field(None, alias="contact_id")
     lead: int | None = Field(None, alias="lead_id")

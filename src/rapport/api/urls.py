@@ -2,6 +2,10 @@
 
 from ninja import NinjaAPI
 
+from rapport.analytics.api import router as analytics_router
+from rapport.intake.api import router as intake_router
+from rapport.search.api import router as search_router
+
 from . import errors
 from .auth import BearerToken, SessionMember
 from .events import router as event_router
@@ -28,3 +32,6 @@ api.add_router("/custom-fields", custom_field_router)
 api.add_router("/tags", tag_router)
 api.add_router("/members", member_router)
 api.add_router("/events", event_router)
+api.add_router("/search", search_router)
+api.add_router("/dashboard", analytics_router)
+api.add_router("/intake", intake_router)

@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("rapport.web.urls_records")),
     path("", include("rapport.web.urls_board")),
     path("", include("rapport.search.urls")),
+    path("", include("rapport.analytics.urls")),
 ]

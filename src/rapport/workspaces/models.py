@@ -117,3 +117,20 @@ class ApiToken(models.Model):
     @classmethod
     def new_key(cls) -> str:
         return cls.PREFIX + secrets.token_urlsafe(32)
+
+
+class ExchangeRate(models.Model):
+    """How many units of the workspace's base currency one unit of `currency` is worth, from a date (SPEC Q10)."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="exchange_rates")
+    currency = models.CharField(_("currency"), max_length=3)
+    rate = models.DecimalField(_("rate to base currency"), max_digits=18, decimal_places=8)
+    valid_from = models.DateField(_("valid from"))
+
+    class Meta:
+        verbose_name = _("exchange rate")
+        constraints = [models.UniqueConstraint(fields=["workspace", "currency", "valid_from"], name="exchangerate_unique_day")]
+        indexes = [models.Index(fields=["workspace", "currency", "-valid_from"], name="exchangerate_ws_cur")]
+
+    def __str__(self) -> str:
+        return f"1 {self.currency} = {self.rate} ({self.valid_from})"

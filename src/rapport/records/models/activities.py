@@ -37,6 +37,8 @@ class Activity(RecordModel):
     contact = models.ForeignKey("records.Contact", on_delete=models.SET_NULL, null=True, blank=True, related_name="activities", verbose_name=_("contact"))
     lead = models.ForeignKey("records.Lead", on_delete=models.SET_NULL, null=True, blank=True, related_name="activities", verbose_name=_("lead"))
     deal = models.ForeignKey("records.Deal", on_delete=models.SET_NULL, null=True, blank=True, related_name="activities", verbose_name=_("deal"))
+    recording_url = models.URLField(_("recording"), max_length=500, blank=True)
+    external_id = models.CharField(_("external id"), max_length=100, blank=True, help_text=_("The id the sending system gave it (calls, e-mails), so a repeated delivery is recognised."))
     participant_members = models.ManyToManyField("workspaces.Member", blank=True, related_name="+", verbose_name=_("participants (users)"))
     participant_contacts = models.ManyToManyField("records.Contact", blank=True, related_name="+", verbose_name=_("participants (contacts)"))
 
@@ -51,6 +53,7 @@ class Activity(RecordModel):
             models.Index(fields=["account", "-created_at"], name="activity_account"),
             models.Index(fields=["contact", "-created_at"], name="activity_contact"),
             models.Index(fields=["lead", "-created_at"], name="activity_lead"),
+            models.Index(fields=["workspace", "external_id"], name="activity_ws_external", condition=~models.Q(external_id="")),
         ]
 
     def __str__(self) -> str:

@@ -24,7 +24,7 @@ from .base import (
 )
 
 ACTIVITY_FIELDS = (
-    "kind", "subject", "body", "owner", "due_at", "done_at", "direction", "duration_minutes", "category",
+    "kind", "subject", "body", "owner", "due_at", "done_at", "direction", "duration_minutes", "category", "recording_url",
     "account", "contact", "lead", "deal", "participant_members", "participant_contacts",
 )
 
