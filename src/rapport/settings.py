@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "rapport.search",
     "rapport.analytics",
     "rapport.intake",
+    "rapport.dashboard",
     "rapport.api",
     "rapport.web",
 ]
@@ -63,6 +64,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "rapport.core.middleware.actor_kind_middleware",
     "rapport.web.middleware.current_member_middleware",
+    "rapport.web.access.SignInRequiredMiddleware",
 ]
 
 ROOT_URLCONF = "rapport.urls"
@@ -118,6 +120,9 @@ DATABASES = {"default": _database()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# The cache holds sign-in throttling counters: shared through Redis when there is one.
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 
 TASKS = {
     "default": {

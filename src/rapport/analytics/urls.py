@@ -1,3 +1,10 @@
-from django.urls import path  # noqa: F401
+"""Routes of the dashboard page: the start page of the web app."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from rapport.dashboard import views
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("dashboard/", views.dashboard, name="dashboard-page"),
+]

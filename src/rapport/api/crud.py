@@ -18,10 +18,11 @@ from pydantic import Field, create_model
 from rapport.workspaces.models import Member
 from rapport.workspaces.permissions import get_visible, visible_to
 
-from .paging import paginate
+from .paging import MAX_CURSOR_LENGTH, paginate
 from .schemas import Page
 
-_IF_MATCH = re.compile(r'^\s*(?:W/)?"?(\d{1,9})"?\s*$')
+# "3", W/"3" or a bare 3; quotes come in pairs.
+_IF_MATCH = re.compile(r'^\s*(?:W/)?("?)(\d{1,9})\1\s*$')
 
 
 def actor_of(request: HttpRequest) -> Member:
@@ -36,7 +37,7 @@ def expected_version(request: HttpRequest) -> int | None:
     match = _IF_MATCH.match(header)
     if match is None:
         raise HttpError(400, 'If-Match must be the version from the ETag header, e.g. "3".')
-    return int(match.group(1))
+    return int(match.group(2))
 
 
 def set_etag(response: HttpResponse, obj: models.Model) -> None:
@@ -90,7 +91,7 @@ def register(router: Router, resource: Resource) -> None:
 
     class Paging(Schema):
         limit: int = Field(50, ge=1, le=200, description="Rows per page (at most 200).")
-        cursor: str | None = Field(None, max_length=500, description="`next_cursor` of the previous page.")
+        cursor: str | None = Field(None, max_length=MAX_CURSOR_LENGTH, description="`next_cursor` of the previous page.")
         offset: int | None = Field(None, ge=0, le=10_000_000, description="Skip this many rows instead of using a cursor.")
         ordering: str | None = Field(None, max_length=40, description=f"One of: {orderings}. Default {resource.default_ordering}.")
 

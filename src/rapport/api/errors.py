@@ -5,7 +5,10 @@ stable URN per kind of problem, so clients can branch on it.
 """
 
 import logging
+from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
@@ -24,9 +27,13 @@ TITLES = {
     405: "Method not allowed",
     409: "Conflict",
     412: "Precondition failed",
+    413: "Content too large",
     422: "Invalid input",
     500: "Server error",
 }
+
+
+HTTP_CODES = {400: "bad-request", 404: "not-found", 405: "method-not-allowed"}
 
 
 def problem(api: NinjaAPI, request: HttpRequest, status: int, code: str, detail: str, errors: list[dict] | None = None) -> HttpResponse:
@@ -55,6 +62,8 @@ def _pydantic_message(error: dict) -> str:
     if kind == "missing":
         return "This field is required."
     message = error.get("msg", "Invalid value.")
+    # Our own validators' messages are already sentences; pydantic prefixes them.
+    message = message.removeprefix("Value error, ")
     return message[0].upper() + message[1:] if message else "Invalid value."
 
 
@@ -92,11 +101,89 @@ def install(api: NinjaAPI) -> None:
         response["WWW-Authenticate"] = 'Bearer realm="rapport"'
         return response
 
+    @api.exception_handler(RequestDataTooBig)
+    def on_too_big(request, exc):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return problem(api, request, 413, "too-large", f"The request body is larger than {limit} bytes.")
+
     @api.exception_handler(HttpError)
     def on_http_error(request, exc):
-        return problem(api, request, exc.status_code, "http", str(exc))
+        detail = str(exc)
+        if exc.status_code == 400 and detail.startswith("Cannot parse request body"):
+            detail = "The request body is not valid JSON."
+        return problem(api, request, exc.status_code, HTTP_CODES.get(exc.status_code, "http"), detail)
 
     @api.exception_handler(Exception)
     def on_unexpected(request, exc):
         logger.exception("unexpected API error")
         return problem(api, request, 500, "server", "Something went wrong on our side; the change was not saved.")
+    document(api)
+
+
+# --- OpenAPI ------------------------------------------------------------------------------------
+
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "Problem",
+    "type": "object",
+    "description": "An RFC 9457 problem document.",
+    "required": ["type", "title", "status", "detail", "errors"],
+    "properties": {
+        "type": {"type": "string", "description": "urn:rapport:problem:<code>, stable per kind of problem."},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["field", "message"],
+                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+            },
+        },
+    },
+}
+
+# What each answer means, and which operations can give it.
+PROBLEM_ANSWERS = {
+    400: "Malformed request: a body that is not JSON, or an If-Match that is not a version.",
+    401: "No valid API token or session.",
+    403: "The member may see the record but not do this.",
+    404: "No such record, or the member may not see it.",
+    409: "Not possible in the record's current state.",
+    412: "If-Match names an older version than the stored one.",
+    413: "The request body is too large.",
+    422: "Invalid input; `errors` names each field.",
+}
+READ_ANSWERS = (401, 422)
+WRITE_ANSWERS = (400, 401, 403, 409, 412, 413, 422)
+
+
+def problem_responses(method: str, path: str) -> dict[str, Any]:
+    """The problem answers an operation declares, by HTTP method and whether it names a record."""
+    codes = set(READ_ANSWERS if method == "get" else WRITE_ANSWERS)
+    if "{" in path:
+        codes.add(404)
+    return {
+        str(code): {
+            "description": PROBLEM_ANSWERS[code],
+            "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
+        for code in sorted(codes)
+    }
+
+
+def document(api: NinjaAPI) -> None:
+    """Declare the problem answers in the OpenAPI document, so clients and checkers know them."""
+    build = api.get_openapi_schema
+
+    def get_openapi_schema(**kwargs: Any):
+        schema = build(**kwargs)
+        schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+        for path, operations in schema.get("paths", {}).items():
+            for method, operation in operations.items():
+                for code, answer in problem_responses(method, path).items():
+                    operation.setdefault("responses", {}).setdefault(code, answer)
+        return schema
+
+    # ninja builds the document in this one method; wrapping the instance's keeps urls.py plain.
+    api.get_openapi_schema = get_openapi_schema  # type: ignore[method-assign]

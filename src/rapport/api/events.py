@@ -4,14 +4,14 @@ from typing import Annotated
 
 from django.http import HttpRequest
 from ninja import FilterLookup, FilterSchema, Query, Router
-from pydantic import AwareDatetime, Field, create_model
+from pydantic import Field, create_model
 
 from rapport.events.models import EventType
 from rapport.events.selectors import events_visible_to
 
 from . import schemas as s
 from .crud import actor_of
-from .paging import paginate
+from .paging import MAX_CURSOR_LENGTH, paginate
 
 router = Router(tags=["events"])
 
@@ -23,8 +23,8 @@ class EventFilter(FilterSchema):
     event_type: EventTypeName | None = None
     object_type: s.Text(32) | None = None
     object_id: s.Id | None = None
-    since: Annotated[AwareDatetime | None, FilterLookup("occurred_at__gte")] = None
-    until: Annotated[AwareDatetime | None, FilterLookup("occurred_at__lt")] = None
+    since: Annotated[s.Moment | None, FilterLookup("occurred_at__gte")] = None
+    until: Annotated[s.Moment | None, FilterLookup("occurred_at__lt")] = None
 
 
 EventList = create_model("EventList", __base__=s.Page, items=(list[s.EventOut], ...))
@@ -32,7 +32,7 @@ EventList = create_model("EventList", __base__=s.Page, items=(list[s.EventOut], 
 
 class EventPaging(s.Schema):
     limit: int = Field(50, ge=1, le=200)
-    cursor: str | None = Field(None, max_length=500)
+    cursor: str | None = Field(None, max_length=MAX_CURSOR_LENGTH)
 
 
 @router.get("", response=EventList, operation_id="event_list", summary="List events, newest first")

@@ -6,6 +6,7 @@ create bodies with every field optional (PATCH semantics: only what is sent chan
 """
 
 import datetime as dt
+import math
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -15,9 +16,45 @@ from pydantic import AfterValidator, AwareDatetime, ConfigDict, Field, create_mo
 MAX_ID = 2**63 - 1
 
 
+# How deep a JSON value (custom fields) may nest: deeper input only serves to exhaust the stack.
+MAX_JSON_DEPTH = 20
+
+
 def _no_nul(value: str) -> str:
     if "\x00" in value:
         raise ValueError("Text may not contain NUL characters.")
+    return value
+
+
+def _in_utc_range(value: dt.datetime) -> dt.datetime:
+    # The databases store UTC: 0001-01-01T00:00+05:00 exists in Python but not in UTC.
+    try:
+        value.astimezone(dt.UTC)
+    except OverflowError:
+        raise ValueError("Give a moment between the years 1 and 9999 (UTC).") from None
+    return value
+
+
+def _storable_json(value: Any) -> Any:
+    """Refuse what a JSON column cannot store: NUL, lone surrogates, NaN and infinities, deep nesting."""
+    pending = [(value, 1)]
+    while pending:  # a loop, not recursion, so any depth fails cleanly
+        item, depth = pending.pop()
+        if depth > MAX_JSON_DEPTH:
+            raise ValueError(f"Values may nest at most {MAX_JSON_DEPTH} levels deep.")
+        if isinstance(item, str):
+            if "\x00" in item:
+                raise ValueError("Text may not contain NUL characters.")
+            try:
+                item.encode()
+            except UnicodeEncodeError:
+                raise ValueError("Text must be valid Unicode.") from None
+        elif isinstance(item, float) and not math.isfinite(item):
+            raise ValueError("Numbers must be finite.")
+        elif isinstance(item, dict):
+            pending.extend((part, depth + 1) for pair in item.items() for part in pair)
+        elif isinstance(item, list):
+            pending.extend((part, depth + 1) for part in item)
     return value
 
 
@@ -26,13 +63,19 @@ def Text(max_length: int, min_length: int = 0) -> Any:  # noqa: N802 - reads as 
 
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+Moment = Annotated[AwareDatetime, AfterValidator(_in_utc_range)]
+JsonValue = Annotated[Any, AfterValidator(_storable_json)]
 Money = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
 Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
 Percent = Annotated[int, Field(ge=0, le=100)]
 Position = Annotated[int, Field(ge=0, le=100_000)]
 Email = Annotated[str, Field(max_length=254, pattern=r"^[^@\s\x00]+@[^@\s\x00]+\.[^@\s\x00]+$")]
 Phone = Annotated[str, Field(max_length=40, pattern=r"^\+?[0-9 ()./-]{3,40}$")]
-CustomValues = dict[Text(60, 1), Any]
+# Optional text fields take "" for "none"; one pattern (not a union) keeps errors on the field itself.
+EmailOrBlank = Annotated[str, Field(max_length=254, pattern=r"^([^@\s\x00]+@[^@\s\x00]+\.[^@\s\x00]+)?$")]
+PhoneOrBlank = Annotated[str, Field(max_length=40, pattern=r"^(\+?[0-9 ()./-]{3,40})?$")]
+CurrencyOrBlank = Annotated[str, Field(pattern=r"^([A-Z]{3})?$")]
+CustomValues = dict[Text(60, 1), JsonValue]
 
 
 class In(Schema):
@@ -186,15 +229,15 @@ class LeadIn(In):
     first_name: Text(100) = ""
     last_name: Text(100) = ""
     company: Text(200) = ""
-    email: Email | Literal[""] = ""
-    phone: Phone | Literal[""] = ""
+    email: EmailOrBlank = ""
+    phone: PhoneOrBlank = ""
     source: LeadSource = "api"
     status: LeadOpenStatus = "new"
     priority: LeadPriority = "normal"
     owner: Id | None = None
     account: Id | None = None
     budget: Money | None = None
-    currency: Currency | Literal[""] = ""
+    currency: CurrencyOrBlank = ""
     description: Text(10_000) = ""
     tags: list[Id] = Field(default_factory=list, max_length=50)
     custom: CustomValues = Field(default_factory=dict)
@@ -331,8 +374,8 @@ class ActivityIn(In):
     subject: Text(300, 1)
     body: Text(50_000) = ""
     owner: Id | None = None
-    due_at: AwareDatetime | None = None
-    done_at: AwareDatetime | None = None
+    due_at: Moment | None = None
+    done_at: Moment | None = None
     direction: Literal["", "inbound", "outbound"] = ""
     duration_minutes: Annotated[int, Field(ge=0, le=100_000)] | None = None
     category: Text(60) = ""

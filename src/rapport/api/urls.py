@@ -2,7 +2,11 @@
 
 from ninja import NinjaAPI
 
+from rapport.analytics.api import goal_router
 from rapport.analytics.api import router as analytics_router
+from rapport.analytics.rates_api import router as exchange_rate_router
+from rapport.dashboard.api import baseline_router as dashboard_baseline_router
+from rapport.dashboard.api import layout_router as dashboard_layout_router
 from rapport.intake.api import router as intake_router
 from rapport.search.api import router as search_router
 
@@ -34,4 +38,8 @@ api.add_router("/members", member_router)
 api.add_router("/events", event_router)
 api.add_router("/search", search_router)
 api.add_router("/dashboard", analytics_router)
+api.add_router("/dashboard/layout", dashboard_layout_router)
+api.add_router("/dashboard/baselines", dashboard_baseline_router)
 api.add_router("/intake", intake_router)
+api.add_router("/goals", goal_router)
+api.add_router("/exchange-rates", exchange_rate_router)

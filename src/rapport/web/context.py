@@ -1,5 +1,7 @@
 """Template context shared by every page: the member, their workspaces, the navigation counters."""
 
+from django.db.models import Count, Subquery
+
 from rapport.core import clock
 from rapport.records.models import Activity, ActivityKind, Lead, LeadStatus
 from rapport.workspaces.models import Member
@@ -7,15 +9,35 @@ from rapport.workspaces.permissions import visible_to
 
 
 def attention_counters(member: Member) -> dict[str, int]:
-    """What needs the member's attention: their overdue tasks and the new leads assigned to them."""
+    """What needs the member's attention: their overdue tasks and the new leads assigned to them.
+
+    Both counts come back in one query (two scalar subqueries), so every page pays one query
+    for them, plus the org-chart lookup that visible_to caches on the member.
+    """
     now = clock.now()
     overdue = (
         visible_to(member, Activity)
         .filter(owner=member, kind=ActivityKind.TASK, done_at__isnull=True, due_at__lt=now)
-        .count()
+        .order_by()
+        .values("owner")
+        .annotate(n=Count("id"))
+        .values("n")
     )
-    new_leads = visible_to(member, Lead).filter(owner=member, status=LeadStatus.NEW, archived_at__isnull=True).count()
-    return {"activities": overdue, "leads": new_leads}
+    new_leads = (
+        visible_to(member, Lead)
+        .filter(owner=member, status=LeadStatus.NEW, archived_at__isnull=True)
+        .order_by()
+        .values("owner")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    row = (
+        Member.objects.filter(pk=member.pk)
+        .annotate(activities=Subquery(overdue[:1]), leads=Subquery(new_leads[:1]))
+        .values("activities", "leads")
+        .first()
+    ) or {}
+    return {"activities": row.get("activities") or 0, "leads": row.get("leads") or 0}
 
 
 def navigation(request) -> dict:

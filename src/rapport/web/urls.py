@@ -3,9 +3,10 @@
 from django.urls import include, path
 
 urlpatterns = [
+    # First, so that the dashboard answers "/" rather than the start page of urls_auth.
+    path("", include("rapport.analytics.urls")),
     path("", include("rapport.web.urls_auth")),
     path("", include("rapport.web.urls_records")),
     path("", include("rapport.web.urls_board")),
     path("", include("rapport.search.urls")),
-    path("", include("rapport.analytics.urls")),
 ]

@@ -58,8 +58,13 @@ def record_type_of(model: type[models.Model]) -> str | None:
     return getattr(model, "RECORD_TYPE", None)
 
 
+def owner_field_of(model: type[models.Model]) -> str:
+    """The field that says whose a record is ("owner" unless the model sets OWNER_FIELD)."""
+    return getattr(model, "OWNER_FIELD", "owner")
+
+
 def _owner_q(model: type[models.Model], member_ids: Iterable[int]) -> Q:
-    owner_field = getattr(model, "OWNER_FIELD", "owner")
+    owner_field = owner_field_of(model)
     ids = list(member_ids)
     if len(ids) == 1:
         return Q(**{f"{owner_field}_id": ids[0]})
@@ -83,9 +88,9 @@ def scope_q(actor: Member, model: type[models.Model], action: str) -> Q | None:
     if action == Action.VIEW and scope != Scope.ALL:
         # Q() means "everything" and must not be OR-ed into a narrower filter, hence the guard.
         # P2: a manager sees what their subordinates own, whatever the role's view scope.
-        team = team_ids(actor)
-        if len(team) > 1:
-            inherited = _owner_q(model, team)
+        subordinates = team_ids(actor) - {actor.pk}
+        if subordinates:
+            inherited = _owner_q(model, subordinates)
             q = inherited if q is None else q | inherited
         if getattr(model, "HAS_GLOBAL_FLAG", False):
             q = Q(is_global=True) if q is None else q | Q(is_global=True)
@@ -98,7 +103,8 @@ def scope_q(actor: Member, model: type[models.Model], action: str) -> Q | None:
 def visible_to(actor: Member, model: type[M]) -> QuerySet[M]:
     """Every row of `model` that `actor` may see: the start of every read (SPEC P5)."""
     qs = model._default_manager.filter(workspace_id=actor.workspace_id)  # type: ignore[attr-defined]
-    q = scope_q(actor, model, Action.VIEW)
+    # An inactive member may do nothing (`can` says so too), so they see nothing either.
+    q = scope_q(actor, model, Action.VIEW) if actor.is_active else None
     if q is None:
         return qs.none()
     return qs.filter(q) if q else qs
@@ -114,14 +120,15 @@ def _in_scope(actor: Member, obj: models.Model, action: str) -> bool:
     if record_type is None:
         return action == Action.VIEW or actor.is_admin
     scope = actor.role.scope_for(record_type, action)
-    owner_id = getattr(obj, f"{getattr(model, 'owner_field', 'owner')}_id", None)
+    owner_id = getattr(obj, f"{owner_field_of(model)}_id", None)
     allowed = (
         scope == Scope.ALL
         or (scope == Scope.TEAM and owner_id in team_ids(actor))
         or (scope == Scope.OWN and owner_id == actor.pk)
     )
     if not allowed and action == Action.VIEW:
-        allowed = owner_id in team_ids(actor) or bool(
+        # The same rules as scope_q: P2 (subordinates' records) and global accounts.
+        allowed = (owner_id != actor.pk and owner_id in team_ids(actor)) or bool(
             getattr(model, "HAS_GLOBAL_FLAG", False) and obj.is_global  # type: ignore[attr-defined]
         )
     return allowed
@@ -137,7 +144,8 @@ def can(actor: Member, action: str, obj: models.Model | type[models.Model]) -> b
             return action == Action.VIEW or actor.is_admin
         return actor.role.scope_for(record_type, action) != Scope.NONE
     if action == Action.ADD:
-        return can(actor, Action.ADD, type(obj))
+        # An unsaved row: the add scope also bounds whom the new record may belong to.
+        return can(actor, Action.ADD, type(obj)) and _in_scope(actor, obj, action)
     return _in_scope(actor, obj, action)
 
 
@@ -145,7 +153,7 @@ def require(actor: Member, action: str, obj: models.Model | type[models.Model]) 
     """Raise unless `actor` may `action` `obj`; an object they cannot even see is "not found"."""
     if can(actor, action, obj):
         return
-    if not isinstance(obj, type) and action != Action.VIEW and not can(actor, Action.VIEW, obj):
+    if not isinstance(obj, type) and (action == Action.VIEW or not can(actor, Action.VIEW, obj)):
         raise NotFound(f"{type(obj)._meta.verbose_name} not found")
     name = obj._meta.verbose_name if isinstance(obj, type) else type(obj)._meta.verbose_name
     raise PermissionDenied(f"You may not {action} this {name}.")

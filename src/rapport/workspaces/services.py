@@ -9,10 +9,10 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.text import slugify
 
-from rapport.core.errors import PermissionDenied
+from rapport.core import clock
+from rapport.core.errors import Conflict, PermissionDenied
 from rapport.events import log
 from rapport.events.models import EventType
 
@@ -111,7 +111,7 @@ def member_create(
     title: str = "",
 ) -> Member:
     """Add a person to a workspace (creating their user account if new). Administrators only."""
-    if actor is not None and (actor.workspace_id != workspace.pk or not actor.is_admin):
+    if actor is not None and not _administers(actor, workspace.pk):
         raise PermissionDenied("Only an administrator adds members.")
     email = (email or "").strip().lower()
     from django.core.validators import validate_email
@@ -154,7 +154,7 @@ def member_create(
 @transaction.atomic
 def member_update(*, actor: Member, member: Member, data: Mapping[str, Any]) -> Member:
     """Change a member's role, manager, title or active flag. Administrators only."""
-    if actor.workspace_id != member.workspace_id or not actor.is_admin:
+    if not _administers(actor, member.workspace_id):
         raise PermissionDenied("Only an administrator changes members.")
     changes = []
     for field, value in data.items():
@@ -168,7 +168,11 @@ def member_update(*, actor: Member, member: Member, data: Mapping[str, Any]) -> 
                 raise ValidationError({"manager": "No such member in this workspace."})
             if value.pk == member.pk or member.pk in _chain_above(value):
                 raise ValidationError({"manager": "That would make a loop in the org chart."})
-        elif field not in {"title", "is_active"}:
+        elif field == "is_active" and not isinstance(value, bool):
+            raise ValidationError({field: "Give true or false."})
+        elif field == "title" and not (isinstance(value, str) and len(value) <= 120):
+            raise ValidationError({field: "Give a text of at most 120 characters."})
+        elif field not in {"manager", "title", "is_active"}:
             raise ValidationError({field: "Unknown or read-only field."})
         before = getattr(member, field)
         if before != value:
@@ -179,6 +183,10 @@ def member_update(*, actor: Member, member: Member, data: Mapping[str, Any]) -> 
         for field, before, after in changes:
             log.log(actor, member, EventType.FIELD_CHANGED, field=field, before=before, after=after)
     return member
+
+
+def _administers(actor: Member, workspace_id: int) -> bool:
+    return actor.is_active and actor.is_admin and actor.workspace_id == workspace_id
 
 
 def _chain_above(member: Member) -> set[int]:
@@ -193,7 +201,7 @@ def _chain_above(member: Member) -> set[int]:
 @transaction.atomic
 def token_create(*, actor: Member | None, member: Member, name: str) -> tuple[ApiToken, str]:
     """Issue an API token for `member`; the key is returned once and only its hash is kept."""
-    if actor is not None and actor.pk != member.pk and not (actor.is_admin and actor.workspace_id == member.workspace_id):
+    if actor is not None and not (actor.is_active and actor.pk == member.pk) and not _administers(actor, member.workspace_id):
         raise PermissionDenied("Only the member or an administrator creates a member's tokens.")
     name = (name or "").strip() or "API token"
     key = ApiToken.new_key()
@@ -206,8 +214,10 @@ def token_create(*, actor: Member | None, member: Member, name: str) -> tuple[Ap
 
 @transaction.atomic
 def token_revoke(*, actor: Member, token: ApiToken) -> None:
-    if actor.pk != token.member_id and not (actor.is_admin and actor.workspace_id == token.workspace_id):
+    if not (actor.is_active and actor.pk == token.member_id) and not _administers(actor, token.workspace_id):
         raise PermissionDenied("Only the member or an administrator revokes a member's tokens.")
-    token.revoked_at = timezone.now()
+    if token.revoked_at is not None:
+        raise Conflict("The token is already revoked.")
+    token.revoked_at = clock.now()
     token.save(update_fields=["revoked_at"])
     log.log(actor, token.member, EventType.UNLINKED, field="api_token", before=str(token))

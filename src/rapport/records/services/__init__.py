@@ -8,6 +8,17 @@ from .accounts import (
     account_update,
 )
 from .activities import activity_complete, activity_create, activity_delete, activity_update
+from .attachments import attachment_upload
+from .bulk import (
+    BulkRefused,
+    BulkResult,
+    bulk_delete,
+    bulk_move,
+    bulk_set_owner,
+    bulk_set_status,
+    bulk_tag,
+    bulk_update,
+)
 from .contacts import contact_anonymise, contact_create, contact_delete, contact_update
 from .deals import (
     deal_contact_link,
@@ -29,6 +40,7 @@ from .leads import (
     lead_qualify,
     lead_update,
 )
+from .savedfilters import saved_filter_create, saved_filter_delete, saved_filter_update
 from .setup import (
     custom_field_create,
     custom_field_delete,
@@ -53,4 +65,7 @@ __all__ = [
     "lead_create", "lead_delete", "lead_disqualify", "lead_qualify", "lead_update", "pipeline_create",
     "pipeline_delete", "pipeline_update", "stage_create", "stage_delete", "stage_update", "tag_create",
     "tag_delete", "tag_update",
+    "attachment_upload", "BulkRefused", "BulkResult", "bulk_delete", "bulk_move", "bulk_set_owner",
+    "bulk_set_status", "bulk_tag", "bulk_update", "saved_filter_create", "saved_filter_delete",
+    "saved_filter_update",
 ]

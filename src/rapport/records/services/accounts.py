@@ -14,7 +14,7 @@ from rapport.events import log
 from rapport.events.models import EventType
 from rapport.records.models import Account, AccountKind
 from rapport.workspaces.models import Action, Member
-from rapport.workspaces.permissions import require
+from rapport.workspaces.permissions import MAX_ID, require
 
 from .base import (
     apply_changes,
@@ -48,9 +48,27 @@ def account_create(*, actor: Member, data: Mapping[str, Any]) -> Account:
 
 @transaction.atomic
 def account_update(*, actor: Member, account: Account, data: Mapping[str, Any], expected_version: int | None = None) -> Account:
-    if "parent" in data and data["parent"] is not None and int(getattr(data["parent"], "pk", data["parent"]) or 0) == account.pk:
-        raise ValidationError({"parent": "An account cannot be its own parent."})
+    require(actor, Action.EDIT, account)
+    if data.get("parent") not in (None, ""):
+        _check_parent(account, getattr(data["parent"], "pk", data["parent"]))
     return record_update(actor, account, clean_contact_points(data), fields=ACCOUNT_FIELDS, expected_version=expected_version)
+
+
+def _check_parent(account: Account, parent_id: Any) -> None:
+    """Refuse a parent that is the account itself or one of its sub-accounts (a loop)."""
+    try:
+        parent_id = int(parent_id)
+    except (TypeError, ValueError):
+        return  # not an id: record_update reports it on the field
+    if not 0 < parent_id <= MAX_ID:
+        return
+    seen: set[int] = set()
+    current: int | None = parent_id
+    while current is not None and current not in seen:
+        if current == account.pk:
+            raise ValidationError({"parent": "An account cannot be its own parent or a parent of its parents."})
+        seen.add(current)
+        current = Account.objects.filter(workspace_id=account.workspace_id, pk=current).values_list("parent_id", flat=True).first()
 
 
 @transaction.atomic
@@ -72,6 +90,8 @@ def account_archive(*, actor: Member, account: Account, archived: bool = True) -
 def account_favourite(*, actor: Member, account: Account, favourite: bool = True) -> None:
     """Add or remove the account from the actor's "my accounts"; a personal list, so no permission beyond view."""
     require(actor, Action.VIEW, account)
+    if account.favourited_by.filter(pk=actor.pk).exists() == favourite:
+        return  # already as asked: nothing changes, so nothing is logged
     if favourite:
         account.favourited_by.add(actor)
     else:

@@ -15,13 +15,13 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from rapport.core import clock
-from rapport.core.errors import StaleVersion
+from rapport.core.errors import NotFound, PermissionDenied, StaleVersion
 from rapport.core.jsonvalue import to_json
 from rapport.events import log
 from rapport.events.log import FieldChange
 from rapport.events.models import EventType
 from rapport.workspaces.models import Action, Member
-from rapport.workspaces.permissions import MAX_ID, require, visible_to
+from rapport.workspaces.permissions import MAX_ID, can, require, visible_to
 
 from .customfields import clean_custom_values
 
@@ -56,8 +56,12 @@ def resolve_reference(actor: Member, field: models.Field, value: Any) -> models.
 
 
 def resolve_references(actor: Member, field: models.ManyToManyField, values: Iterable[Any]) -> list[models.Model]:
+    if values is None:
+        values = []
+    if not isinstance(values, list | tuple | set | frozenset):
+        raise ValidationError({field.name: "Give a list of ids."})
     ids = []
-    for value in values or ():
+    for value in values:
         try:
             pk = int(value.pk if isinstance(value, models.Model) else value)
             if not 0 < pk <= MAX_ID:
@@ -173,6 +177,8 @@ def record_create(
             obj.custom = clean_custom_values(actor, record_type, custom or {}, {}, creating=True)  # type: ignore[attr-defined]
     elif custom is not None:
         raise ValidationError({"custom": "This record type has no custom fields."})
+    if check and not can(actor, Action.ADD, obj):
+        raise PermissionDenied(f"You may not add a {model._meta.verbose_name} for this owner.")
     _full_clean(obj)
     obj.save()
     for name, related in many.items():
@@ -187,7 +193,11 @@ def record_create(
 
 def lock_current(obj: R, expected_version: int | None) -> R:
     """Re-read the row under a lock and refuse to work on a stale copy (If-Match)."""
-    current = type(obj)._default_manager.select_for_update().get(pk=obj.pk)
+    try:
+        current = type(obj)._default_manager.select_for_update().get(pk=obj.pk)
+    except type(obj).DoesNotExist:  # type: ignore[attr-defined]
+        # Deleted since the caller read it (e.g. by someone else a moment ago).
+        raise NotFound(f"{obj._meta.verbose_name} not found") from None
     if expected_version is not None and getattr(current, "version", None) != expected_version:
         raise StaleVersion(
             f"This {obj._meta.verbose_name} changed since version {expected_version}; "
@@ -201,7 +211,10 @@ def apply_changes(obj: models.Model, values: Mapping[str, Any]) -> list[FieldCha
     for name, new in values.items():
         old = getattr(obj, name)
         field = obj._meta.get_field(name)
-        new_cmp = field.to_python(new) if not field.is_relation and new is not None else new
+        try:
+            new_cmp = field.to_python(new) if not field.is_relation and new is not None else new
+        except ValidationError as exc:
+            raise ValidationError({name: exc.messages}) from None
         if old != new_cmp:
             changes.append(FieldChange(name, old, new_cmp))
             setattr(obj, name, new_cmp)
@@ -268,7 +281,9 @@ def record_update(
 
 def unlink_dependents(actor: Member, obj: models.Model) -> None:
     """Before deleting `obj`, clear references to it on other rows, logging each unlink."""
-    for relation in obj._meta.related_objects:
+    # include_hidden: a foreign key declared with related_name="+" (e.g. Lead.deal) is still one.
+    relations = [f for f in obj._meta.get_fields(include_hidden=True) if f.auto_created and not f.concrete and f.is_relation]
+    for relation in relations:
         if relation.many_to_many or relation.on_delete is not models.SET_NULL:
             continue
         if relation.related_model._meta.app_label != "records":

@@ -38,6 +38,7 @@ def contact_create(*, actor: Member, data: Mapping[str, Any]) -> Contact:
 
 @transaction.atomic
 def contact_update(*, actor: Member, contact: Contact, data: Mapping[str, Any], expected_version: int | None = None) -> Contact:
+    require(actor, Action.EDIT, contact)
     if contact.anonymised_at:
         raise Conflict("An anonymised contact cannot be edited.")
     return record_update(actor, contact, clean_contact_points(data), fields=CONTACT_FIELDS, expected_version=expected_version)

@@ -11,6 +11,7 @@ from django.core.validators import URLValidator
 
 from rapport.records.models import CustomFieldDefinition, CustomFieldType
 from rapport.workspaces.models import Member
+from rapport.workspaces.permissions import MAX_ID
 
 
 def definitions_for(workspace_id: int, record_type: str) -> list[CustomFieldDefinition]:
@@ -34,7 +35,12 @@ def _coerce(definition: CustomFieldDefinition, value: Any, workspace_id: int) ->
             raise ValueError("must be a number") from None
         if not number.is_finite():
             raise ValueError("must be a finite number")
-        return str(number.quantize(Decimal("0.01"))) if kind == CustomFieldType.MONEY else str(number)
+        if kind == CustomFieldType.MONEY:
+            try:
+                return str(number.quantize(Decimal("0.01")))
+            except InvalidOperation:
+                raise ValueError("is too large") from None
+        return str(number)
     if kind == CustomFieldType.DATE:
         try:
             return dt.date.fromisoformat(str(value)).isoformat()
@@ -53,9 +59,16 @@ def _coerce(definition: CustomFieldDefinition, value: Any, workspace_id: int) ->
             raise ValueError(f"must be a list of {', '.join(map(str, definition.choices))}")
         return list(dict.fromkeys(value))
     if kind == CustomFieldType.USER:
-        if isinstance(value, bool) or not Member.objects.filter(workspace_id=workspace_id, pk=value).exists():
+        # Only whole ids in the database's range reach the query; text or 1.5 is not an id.
+        try:
+            if isinstance(value, bool) or not isinstance(value, int | str):
+                raise ValueError(value)
+            pk = int(value)
+        except ValueError:
+            raise ValueError("must be the id of a member of this workspace") from None
+        if not 0 < pk <= MAX_ID or not Member.objects.filter(workspace_id=workspace_id, pk=pk).exists():
             raise ValueError("must be the id of a member of this workspace")
-        return int(value)
+        return pk
     if kind == CustomFieldType.LINK:
         try:
             URLValidator()(str(value))

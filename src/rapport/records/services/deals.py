@@ -22,7 +22,7 @@ from rapport.records.models import (
     StageChange,
 )
 from rapport.workspaces.models import Action, Member
-from rapport.workspaces.permissions import get_visible, require
+from rapport.workspaces.permissions import MAX_ID, get_visible, require
 
 from .base import (
     apply_changes,
@@ -56,10 +56,18 @@ def _record_stage_change(actor: Member, deal: Deal, from_stage: Stage | None, fr
     )
 
 
+def _pk(value: Any) -> int:
+    """An id as the database stores it; anything else (text, out of range) raises ValueError."""
+    pk = int(value)
+    if not 0 < pk <= MAX_ID:
+        raise ValueError(value)
+    return pk
+
+
 def _first_stage_id(actor: Member, pipeline_id: Any) -> int | None:
     try:
         return (
-            Stage.objects.filter(workspace_id=actor.workspace_id, pipeline_id=int(pipeline_id))
+            Stage.objects.filter(workspace_id=actor.workspace_id, pipeline_id=_pk(pipeline_id))
             .order_by("position", "id")
             .values_list("id", flat=True)
             .first()
@@ -68,13 +76,23 @@ def _first_stage_id(actor: Member, pipeline_id: Any) -> int | None:
         return None
 
 
+def _pipeline_exists(actor: Member, value: Any) -> bool:
+    try:
+        return Pipeline.objects.filter(workspace_id=actor.workspace_id, pk=_pk(getattr(value, "pk", value))).exists()
+    except (TypeError, ValueError):
+        return False
+
+
 @transaction.atomic
 def deal_create(*, actor: Member, data: Mapping[str, Any], contacts: Iterable[Mapping[str, Any]] = ()) -> Deal:
     """Create a deal in its pipeline's incoming stage (or the stage given)."""
+    require(actor, Action.ADD, Deal)
     data = dict(data)
     if data.get("pipeline") is not None and data.get("stage") is None:
         data["stage"] = _first_stage_id(actor, getattr(data["pipeline"], "pk", data["pipeline"]))
-        if data["stage"] is None:
+        # Without a stage, a pipeline id that is not this workspace's is reported on "pipeline"
+        # by record_create; only a real pipeline of this workspace can lack stages.
+        if data["stage"] is None and _pipeline_exists(actor, data["pipeline"]):
             raise ValidationError({"pipeline": "This pipeline has no stages."})
     deal = record_create(
         actor,
@@ -87,13 +105,14 @@ def deal_create(*, actor: Member, data: Mapping[str, Any], contacts: Iterable[Ma
     for link in contacts:
         try:
             deal_contact_link(actor=actor, deal=deal, contact_id=link["contact"], role=link.get("role") or "")
-        except NotFound:
-            raise ValidationError({"contacts": f"No contact with id {link['contact']!r} in this workspace."}) from None
+        except ValidationError as exc:
+            raise ValidationError({"contacts": [m for ms in exc.message_dict.values() for m in ms]}) from None
     return deal
 
 
 @transaction.atomic
 def deal_update(*, actor: Member, deal: Deal, data: Mapping[str, Any], expected_version: int | None = None) -> Deal:
+    require(actor, Action.EDIT, deal)
     if deal.is_locked:
         raise Conflict("The deal is sold and locked; unlock it to edit.")
     return record_update(actor, deal, data, fields=DEAL_EDIT_FIELDS, expected_version=expected_version)
@@ -101,9 +120,18 @@ def deal_update(*, actor: Member, deal: Deal, data: Mapping[str, Any], expected_
 
 @transaction.atomic
 def deal_delete(*, actor: Member, deal: Deal, expected_version: int | None = None) -> None:
+    require(actor, Action.DELETE, deal)
     if deal.is_locked:
         raise Conflict("The deal is sold and locked; unlock it to delete.")
     record_delete(actor, deal, fields=DEAL_CREATE_FIELDS, expected_version=expected_version)
+
+
+def _deal_for_contacts(actor: Member, deal: Deal) -> Deal:
+    """A deal whose contacts may change: editable by the actor and not locked (won or lost is fine)."""
+    require(actor, Action.EDIT, deal)
+    if deal.is_locked:
+        raise Conflict("The deal is sold and locked; unlock it first.")
+    return deal
 
 
 def _editable_open_deal(actor: Member, deal: Deal, expected_version: int | None) -> Deal:
@@ -124,7 +152,11 @@ def deal_move(
         raise Conflict(f"The deal is {deal.get_status_display().lower()}; reopen it before moving it.")
     target_pipeline = deal.pipeline
     if pipeline is not None:
-        target_pipeline = get_visible(actor, Pipeline, getattr(pipeline, "pk", pipeline))
+        try:
+            target_pipeline = get_visible(actor, Pipeline, getattr(pipeline, "pk", pipeline))
+        except NotFound:
+            # A request field, not the path: the deal exists, the pipeline named does not.
+            raise ValidationError({"pipeline": f"No pipeline with id {pipeline!r} in this workspace."}) from None
     if stage is None:
         if target_pipeline.pk == deal.pipeline_id:
             raise ValidationError({"stage": "Give the stage to move the deal to."})
@@ -133,7 +165,7 @@ def deal_move(
             raise ValidationError({"pipeline": "This pipeline has no stages."})
         stage = stage_id
     try:
-        target_stage = Stage.objects.get(workspace_id=actor.workspace_id, pk=int(getattr(stage, "pk", stage)))
+        target_stage = Stage.objects.get(workspace_id=actor.workspace_id, pk=_pk(getattr(stage, "pk", stage)))
     except (Stage.DoesNotExist, TypeError, ValueError):
         raise ValidationError({"stage": f"No stage with id {stage!r} in this workspace."}) from None
     if target_stage.pipeline_id != target_pipeline.pk:
@@ -170,6 +202,7 @@ def deal_mark_won(*, actor: Member, deal: Deal, expected_version: int | None = N
 
 @transaction.atomic
 def deal_mark_lost(*, actor: Member, deal: Deal, reason: str, expected_version: int | None = None) -> Deal:
+    require(actor, Action.EDIT, deal)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Say why the deal was lost."})
@@ -196,8 +229,11 @@ def deal_reopen(*, actor: Member, deal: Deal, expected_version: int | None = Non
 @transaction.atomic
 def deal_contact_link(*, actor: Member, deal: Deal, contact_id: Any, role: str = "") -> DealContact:
     """Attach a contact to the deal with a business role (or change the role)."""
-    require(actor, Action.EDIT, deal)
-    contact = get_visible(actor, Contact, contact_id) if not isinstance(contact_id, Contact) else contact_id
+    deal = _deal_for_contacts(actor, deal)
+    try:
+        contact = get_visible(actor, Contact, contact_id) if not isinstance(contact_id, Contact) else contact_id
+    except NotFound:
+        raise ValidationError({"contact": f"No contact with id {contact_id!r} in this workspace."}) from None
     if len(role) > 80:
         raise ValidationError({"role": "Keep the role under 80 characters."})
     link, created = DealContact.objects.get_or_create(
@@ -215,8 +251,12 @@ def deal_contact_link(*, actor: Member, deal: Deal, contact_id: Any, role: str =
 
 @transaction.atomic
 def deal_contact_unlink(*, actor: Member, deal: Deal, contact_id: Any) -> None:
-    require(actor, Action.EDIT, deal)
-    link = DealContact.objects.filter(deal=deal, contact_id=contact_id).select_related("contact").first()
+    deal = _deal_for_contacts(actor, deal)
+    try:
+        contact_pk = _pk(getattr(contact_id, "pk", contact_id))
+    except (TypeError, ValueError):
+        raise ValidationError({"contact": "This contact is not on the deal."}) from None
+    link = DealContact.objects.filter(deal=deal, contact_id=contact_pk).select_related("contact").first()
     if link is None:
         raise ValidationError({"contact": "This contact is not on the deal."})
     log.log(actor, deal, EventType.UNLINKED, field="contacts", before={"id": link.contact_id, "name": str(link.contact), "role": link.role})

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from rapport.core import clock
-from rapport.core.errors import Conflict
+from rapport.core.errors import Conflict, NotFound
 from rapport.events.models import EventType
 from rapport.records.models import Account, Contact, Deal, Lead, LeadStatus, Pipeline
 from rapport.workspaces.models import Action, Member
@@ -46,12 +46,14 @@ def _check_status(data: Mapping[str, Any]) -> None:
 def lead_create(*, actor: Member, data: Mapping[str, Any]) -> Lead:
     """Create a lead, owned by its creator unless an owner is given; `owner: None` leaves it
     with the robot owner (unassigned) until routed."""
+    require(actor, Action.ADD, Lead)
     _check_status(data)
     return record_create(actor, Lead, data, fields=LEAD_FIELDS, defaults={"owner": actor})
 
 
 @transaction.atomic
 def lead_update(*, actor: Member, lead: Lead, data: Mapping[str, Any], expected_version: int | None = None) -> Lead:
+    require(actor, Action.EDIT, lead)
     _check_status(data)
     if lead.status not in SETTABLE_STATUSES and "status" in data:
         raise Conflict("The lead is closed; its status cannot be changed.")
@@ -105,9 +107,9 @@ def lead_qualify(
         if pipeline_obj is None:
             raise ValidationError({"pipeline": "The workspace has no active pipeline."})
     else:
-        pipeline_obj = get_visible(actor, Pipeline, getattr(pipeline, "pk", pipeline))
+        pipeline_obj = _given(actor, Pipeline, pipeline, "pipeline")
     if account is not None:
-        account_obj = get_visible(actor, Account, getattr(account, "pk", account))
+        account_obj = _given(actor, Account, account, "account")
     elif lead.account_id:
         account_obj = lead.account
     elif lead.company:
@@ -137,17 +139,27 @@ def lead_qualify(
             "currency": lead.currency or actor.workspace.base_currency,
             "owner": lead.owner_id or actor.pk,
             "source": lead.source,
+            # Through the data, so the deal's "created" event lists the tags it starts with.
+            "tags": list(lead.tags.values_list("pk", flat=True)),
         },
         contacts=[{"contact": contact.pk, "role": ""}] if contact else [],
     )
-    deal.tags.set(lead.tags.all())
     changes = apply_changes(lead, {"status": LeadStatus.QUALIFIED, "deal": deal, "account": account_obj})
     save_changes(actor, lead, changes, event_type=EventType.QUALIFIED)
     return Qualified(lead=lead, deal=deal, account=account_obj, contact=contact)
 
 
+def _given(actor: Member, model: type[Pipeline] | type[Account], value: Any, field: str) -> Any:
+    """A row named in the request: one the actor cannot see is an error on that field."""
+    try:
+        return get_visible(actor, model, getattr(value, "pk", value))
+    except NotFound:
+        raise ValidationError({field: f"No {model._meta.verbose_name} with id {value!r} in this workspace."}) from None
+
+
 @transaction.atomic
 def lead_disqualify(*, actor: Member, lead: Lead, reason: str, expected_version: int | None = None) -> Lead:
+    require(actor, Action.EDIT, lead)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Say why the lead is disqualified."})

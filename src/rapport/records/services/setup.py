@@ -5,6 +5,7 @@ Settings are visible to every member and changed by administrators only.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -21,7 +22,8 @@ from rapport.records.models import (
     StageChange,
     Tag,
 )
-from rapport.workspaces.models import Member
+from rapport.workspaces.models import Action, Member
+from rapport.workspaces.permissions import require
 
 from .base import record_create, record_delete, record_update
 
@@ -32,6 +34,7 @@ CUSTOM_FIELD_FIELDS = ("record_type", "key", "label", "field_type", "required", 
 CUSTOM_FIELD_EDIT_FIELDS = ("label", "required", "choices", "position")
 TAG_FIELDS = ("name", "color")
 RECORD_TYPES = ("account", "contact", "lead", "deal", "activity")
+COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
 def _unique(fn, field: str, message: str):
@@ -61,6 +64,7 @@ def pipeline_update(*, actor: Member, pipeline: Pipeline, data: Mapping[str, Any
 
 @transaction.atomic
 def pipeline_delete(*, actor: Member, pipeline: Pipeline) -> None:
+    require(actor, Action.DELETE, pipeline)
     if Deal.objects.filter(pipeline=pipeline).exists():
         raise Conflict("The pipeline has deals; move them to another pipeline first.")
     StageChange.objects.filter(pipeline=pipeline).delete()
@@ -71,6 +75,7 @@ def pipeline_delete(*, actor: Member, pipeline: Pipeline) -> None:
 
 @transaction.atomic
 def stage_create(*, actor: Member, data: Mapping[str, Any]) -> Stage:
+    require(actor, Action.ADD, Stage)
     data = dict(data)
     if "position" not in data and data.get("pipeline") is not None:
         data["position"] = Stage.objects.filter(workspace_id=actor.workspace_id, pipeline_id=data["pipeline"]).count()
@@ -80,12 +85,14 @@ def stage_create(*, actor: Member, data: Mapping[str, Any]) -> Stage:
 
 @transaction.atomic
 def stage_update(*, actor: Member, stage: Stage, data: Mapping[str, Any]) -> Stage:
+    require(actor, Action.EDIT, stage)
     _check_probability(data)
     return record_update(actor, stage, data, fields=STAGE_EDIT_FIELDS)
 
 
 @transaction.atomic
 def stage_delete(*, actor: Member, stage: Stage) -> None:
+    require(actor, Action.DELETE, stage)
     if Deal.objects.filter(stage=stage).exists():
         raise Conflict("The stage has deals; move them to another stage first.")
     if Stage.objects.filter(pipeline_id=stage.pipeline_id).count() <= 1:
@@ -97,7 +104,7 @@ def stage_delete(*, actor: Member, stage: Stage) -> None:
 
 def _check_probability(data: Mapping[str, Any]) -> None:
     probability = data.get("probability")
-    if probability is not None and not (isinstance(probability, int) and 0 <= probability <= 100):
+    if probability is not None and not (type(probability) is int and 0 <= probability <= 100):
         raise ValidationError({"probability": "Give a whole percentage from 0 to 100."})
 
 
@@ -113,6 +120,7 @@ def _check_custom_field(data: Mapping[str, Any], field_type: str | None) -> None
 
 @transaction.atomic
 def custom_field_create(*, actor: Member, data: Mapping[str, Any]) -> CustomFieldDefinition:
+    require(actor, Action.ADD, CustomFieldDefinition)
     _check_custom_field(data, data.get("field_type"))
     if data.get("field_type") in (CustomFieldType.CHOICE, CustomFieldType.MULTI_CHOICE) and not data.get("choices"):
         raise ValidationError({"choices": "A choice field needs at least one choice."})
@@ -124,6 +132,7 @@ def custom_field_create(*, actor: Member, data: Mapping[str, Any]) -> CustomFiel
 
 @transaction.atomic
 def custom_field_update(*, actor: Member, definition: CustomFieldDefinition, data: Mapping[str, Any]) -> CustomFieldDefinition:
+    require(actor, Action.EDIT, definition)
     _check_custom_field(data, definition.field_type)
     return record_update(actor, definition, data, fields=CUSTOM_FIELD_EDIT_FIELDS)
 
@@ -134,13 +143,23 @@ def custom_field_delete(*, actor: Member, definition: CustomFieldDefinition) -> 
     record_delete(actor, definition, fields=CUSTOM_FIELD_FIELDS)
 
 
+def _check_colour(data: Mapping[str, Any]) -> None:
+    # The colour ends up in a style attribute, so only a plain #rrggbb is accepted.
+    if "color" in data and not (isinstance(data["color"], str) and COLOUR.match(data["color"])):
+        raise ValidationError({"color": "Give a colour as #rrggbb."})
+
+
 @transaction.atomic
 def tag_create(*, actor: Member, data: Mapping[str, Any]) -> Tag:
+    require(actor, Action.ADD, Tag)
+    _check_colour(data)
     return _unique(lambda: record_create(actor, Tag, data, fields=TAG_FIELDS), "name", "A tag with this name exists.")
 
 
 @transaction.atomic
 def tag_update(*, actor: Member, tag: Tag, data: Mapping[str, Any]) -> Tag:
+    require(actor, Action.EDIT, tag)
+    _check_colour(data)
     return _unique(lambda: record_update(actor, tag, data, fields=TAG_FIELDS), "name", "A tag with this name exists.")
 
 

@@ -1,0 +1,109 @@
+"""The PostgreSQL search indexes: expression indexes over the records' own columns.
+
+Two GIN indexes per record type, both over the same folded text (`rapport_unaccent(lower(...))`
+of the title and body fields, see documents.py):
+
+- `to_tsvector('simple', text)`: word-prefix matching (`acm:*`), every word required;
+- the text itself with `gin_trgm_ops` (pg_trgm): `query <% text` word similarity for typos, and
+  the `LIKE '%…%'` of short or partial words.
+
+An expression index needs no sync at all: PostgreSQL maintains it in the transaction that
+changes the row. Queries use an index only when their expression is exactly the indexed one, so
+`text_sql` and `tsvector_sql` are the single source of both, and `install` (run by the migration
+and after every `migrate`, see apps.py) rebuilds an index whose definition changed.
+
+Keyed by workspace: each index leads with `workspace_id` (a btree_gin column), so the scan
+intersects the workspace's entries with the words' entries inside the index, and rows of other
+workspaces that contain the same words are never fetched from the table. On one large workspace
+this costs little (one more posting list); on an install with many workspaces, or sharded by
+`workspace_id` (Citus), it is what keeps a search proportional to the searcher's own workspace.
+A partial index per workspace would do the same but needs DDL for every new workspace.
+
+`unaccent()` is only STABLE (its dictionary could change), which an index expression refuses;
+`rapport_unaccent` pins the dictionary and is declared IMMUTABLE, the usual way round it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+from .documents import DOCUMENTS, Document
+
+EXTENSIONS = ("pg_trgm", "unaccent", "btree_gin")
+
+UNACCENT_FUNCTION = """
+CREATE OR REPLACE FUNCTION rapport_unaccent(text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
+AS $$ SELECT public.unaccent('public.unaccent'::regdictionary, $1) $$
+"""
+
+
+def _quote(name: str) -> str:
+    return '"%s"' % name
+
+
+def text_sql(doc: Document, prefix: str = "") -> str:
+    """The folded searchable text of a row of `doc`'s table."""
+    return f"rapport_unaccent(lower({doc.concat_sql(doc.fields, _quote, prefix)}))"
+
+
+def tsvector_sql(doc: Document, prefix: str = "") -> str:
+    return f"to_tsvector('simple'::regconfig, {text_sql(doc, prefix)})"
+
+
+def index_names(doc: Document) -> tuple[str, str]:
+    return f"search_{doc.type}_tsv", f"search_{doc.type}_trgm"
+
+
+def index_statements(doc: Document) -> dict[str, str]:
+    """index name -> CREATE INDEX statement, for the two indexes of one record type."""
+    tsv, trgm = index_names(doc)
+    table = _quote(doc.table)
+    return {
+        tsv: f"CREATE INDEX {tsv} ON {table} USING gin (workspace_id, ({tsvector_sql(doc)}))",
+        trgm: f"CREATE INDEX {trgm} ON {table} USING gin (workspace_id, ({text_sql(doc)}) gin_trgm_ops)",
+    }
+
+
+def _fingerprint(sql: str) -> str:
+    return "rapport-search " + hashlib.sha256(sql.encode()).hexdigest()[:16]
+
+
+def install(connection: BaseDatabaseWrapper) -> list[str]:
+    """Create the extensions, the function and any index that is missing or out of date.
+
+    Each index carries a comment with a fingerprint of its statement, so a changed definition
+    in documents.py is noticed on the next `migrate` and the index rebuilt; returns the names of
+    the indexes (re)built.
+    """
+    if connection.vendor != "postgresql":
+        return []
+    built = []
+    with connection.cursor() as cursor:
+        for name in EXTENSIONS:
+            cursor.execute(f"CREATE EXTENSION IF NOT EXISTS {name}")
+        cursor.execute(UNACCENT_FUNCTION)
+        for doc in DOCUMENTS.values():
+            for name, sql in index_statements(doc).items():
+                cursor.execute("SELECT obj_description(to_regclass(%s), 'pg_class')", [name])
+                row = cursor.fetchone()
+                if row and row[0] == _fingerprint(sql):
+                    continue
+                cursor.execute(f"DROP INDEX IF EXISTS {name}")
+                cursor.execute(sql)
+                cursor.execute(f"COMMENT ON INDEX {name} IS '{_fingerprint(sql)}'")
+                built.append(name)
+    return built
+
+
+def uninstall(connection: BaseDatabaseWrapper) -> None:
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for doc in DOCUMENTS.values():
+            for name in index_names(doc):
+                cursor.execute(f"DROP INDEX IF EXISTS {name}")
+        # The extensions stay: other code (or the operator) may rely on them.
+        cursor.execute("DROP FUNCTION IF EXISTS rapport_unaccent(text)")

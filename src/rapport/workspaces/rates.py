@@ -1,0 +1,194 @@
+"""Exchange rates (SPEC Q10): setting them, converting one amount, and converting inside SQL sums.
+
+A rate says how many units of the workspace's base currency one unit of `currency` is worth,
+from `valid_from` until the next rate of the same currency. An amount is converted with the rate
+valid on the day it refers to (a won deal: the day it was won, in the workspace's time zone).
+A missing rate is never taken as 1: `convert` raises `MissingRate`, and SQL sums leave the
+amount out and count it, so figures can say what they could not include.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    Expression,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import TruncDate
+from django.utils.translation import gettext as _
+
+from rapport.core.errors import PermissionDenied, ServiceError
+from rapport.events import log
+from rapport.events.models import EventType
+
+from .models import ExchangeRate, Member, Workspace
+
+CURRENCY = re.compile(r"^[A-Z]{3}$")
+MAX_RATE = Decimal("9999999999.99999999")  # what DecimalField(max_digits=18, decimal_places=8) holds
+BASE_AMOUNT = DecimalField(max_digits=32, decimal_places=10)
+
+
+class MissingRate(ServiceError):
+    """No exchange rate of the currency is valid on the date asked for."""
+
+    status = 422
+    code = "missing-rate"
+
+
+# --- writes --------------------------------------------------------------------------------------
+
+
+def _require_admin(actor: Member, workspace_id: int) -> None:
+    if actor.workspace_id != workspace_id or not actor.is_active or not actor.is_admin:
+        raise PermissionDenied(_("Only an administrator sets exchange rates."))
+
+
+def _clean(workspace: Workspace, currency: Any, rate: Any, valid_from: Any) -> tuple[str, Decimal, dt.date]:
+    errors: dict[str, str] = {}
+    currency = currency.strip().upper() if isinstance(currency, str) else ""
+    if not CURRENCY.match(currency):
+        errors["currency"] = _("Use a three-letter ISO 4217 code such as USD.")
+    elif currency == workspace.base_currency:
+        errors["currency"] = _("%(code)s is the base currency: its rate is always 1.") % {"code": currency}
+    try:
+        value = Decimal(str(rate))
+        if not value.is_finite() or value <= 0 or value > MAX_RATE or value != value.quantize(Decimal("1e-8")):
+            raise InvalidOperation
+    except (InvalidOperation, ValueError, TypeError):
+        errors["rate"] = _("Give a positive number with at most 8 decimals.")
+        value = Decimal(0)
+    if isinstance(valid_from, str):
+        try:
+            valid_from = dt.date.fromisoformat(valid_from)
+        except ValueError:
+            valid_from = None
+    if not isinstance(valid_from, dt.date) or isinstance(valid_from, dt.datetime):
+        errors["valid_from"] = _("Give the first day the rate is valid, as YYYY-MM-DD.")
+    if errors:
+        raise ValidationError(errors)
+    return currency, value, valid_from
+
+
+@transaction.atomic
+def exchange_rate_set(*, actor: Member, currency: Any, rate: Any, valid_from: Any) -> tuple[ExchangeRate, bool]:
+    """Set the rate of `currency` from `valid_from` on (administrators only); (row, created)."""
+    workspace = actor.workspace
+    _require_admin(actor, workspace.pk)
+    currency, value, day = _clean(workspace, currency, rate, valid_from)
+    existing = ExchangeRate.objects.select_for_update().filter(workspace=workspace, currency=currency, valid_from=day).first()
+    if existing is None:
+        row = ExchangeRate.objects.create(workspace=workspace, currency=currency, rate=value, valid_from=day)
+        log.log(actor, row, EventType.CREATED, after={"currency": currency, "rate": value, "valid_from": day})
+        return row, True
+    if existing.rate != value:
+        before = existing.rate
+        existing.rate = value
+        existing.save(update_fields=["rate"])
+        log.log(actor, existing, EventType.FIELD_CHANGED, field="rate", before=before, after=value)
+    return existing, False
+
+
+@transaction.atomic
+def exchange_rate_delete(*, actor: Member, rate: ExchangeRate) -> None:
+    _require_admin(actor, rate.workspace_id)
+    log.log(actor, rate, EventType.DELETED, before={"currency": rate.currency, "rate": rate.rate, "valid_from": rate.valid_from})
+    rate.delete()
+
+
+# --- one amount ----------------------------------------------------------------------------------
+
+
+def rate_on(workspace: Workspace, currency: str, on_date: dt.date) -> Decimal | None:
+    """The rate of `currency` valid on `on_date` (1 for the base currency), or None."""
+    if currency == workspace.base_currency:
+        return Decimal(1)
+    return (
+        ExchangeRate.objects.filter(workspace=workspace, currency=currency, valid_from__lte=on_date)
+        .order_by("-valid_from")
+        .values_list("rate", flat=True)
+        .first()
+    )
+
+
+def convert(workspace: Workspace, amount: Decimal, currency: str, on_date: dt.date) -> Decimal:
+    """`amount` of `currency` in the workspace's base currency on `on_date`; MissingRate if unknown."""
+    rate = rate_on(workspace, currency, on_date)
+    if rate is None:
+        raise MissingRate(
+            _("No exchange rate for %(code)s on %(day)s: add one under exchange rates.") % {"code": currency, "day": on_date.isoformat()}
+        )
+    return (Decimal(amount) * rate).quantize(Decimal("0.01"))
+
+
+# --- inside SQL ----------------------------------------------------------------------------------
+
+
+def with_base_amount(
+    qs: QuerySet,
+    workspace: Workspace,
+    *,
+    amount: str = "amount",
+    currency: str = "currency",
+    at: str | dt.date,
+    name: str = "base_amount",
+) -> QuerySet:
+    """Annotate `name`: the row's amount in the base currency, NULL where no rate is known.
+
+    `at` is either a fixed date or the name of the row's datetime field whose day (in the
+    workspace's time zone) picks the rate. The rate is a correlated subquery on the
+    (workspace, currency, valid_from) index, so the sum stays in the database.
+    """
+    if isinstance(at, str):
+        day_name = f"_{name}_day"
+        qs = qs.annotate(**{day_name: TruncDate(at, tzinfo=ZoneInfo(workspace.time_zone))})
+        day: Expression = OuterRef(day_name)
+    else:
+        day = Value(at)
+    rate = Subquery(
+        ExchangeRate.objects.filter(workspace_id=workspace.pk, currency=OuterRef(currency), valid_from__lte=day)
+        .order_by("-valid_from")
+        .values("rate")[:1],
+        output_field=DecimalField(max_digits=18, decimal_places=8),
+    )
+    converted = Case(
+        When(**{currency: workspace.base_currency}, then=F(amount)),
+        default=F(amount) * rate,
+        output_field=BASE_AMOUNT,
+    )
+    return qs.annotate(**{name: converted})
+
+
+def base_sum(name: str = "base_amount") -> dict[str, Any]:
+    """Aggregates to pair with `with_base_amount`: the converted sum and how many rows had no rate."""
+    return {
+        "amount": Sum(name, default=Decimal(0)),
+        "unconverted": Count("pk", filter=Q(**{f"{name}__isnull": True})),
+    }
+
+
+def missing_currencies(qs: QuerySet, *, currency: str = "currency", name: str = "base_amount") -> list[dict[str, Any]]:
+    """Which currencies had no rate in `qs` (annotated by `with_base_amount`), and how many rows."""
+    rows = qs.filter(**{f"{name}__isnull": True}).order_by().values(currency).annotate(rows=Count("pk")).order_by(currency)
+    return [{"currency": row[currency], "rows": row["rows"]} for row in rows]
+
+
+def money(value: Any) -> Decimal:
+    """A database sum as a Decimal rounded to cents (SQLite hands back floats)."""
+    return Decimal(str(value or 0)).quantize(Decimal("0.01"))
