@@ -63,7 +63,6 @@ def test_a_move_counts_plus_on_the_new_stage_and_minus_on_the_old(api_as, manage
     i = stage_figures(data, incoming)
     assert (i["entered_count"], i["left_count"], i["left_amount"], i["net_count"], i["net_amount"]) == (0, 1, 1500, -1, -1500)
     assert stage_figures(data, proposal)["entered_count"] == 0
-    assert stage_figures(data, negotiation) | {} == stage_figures(data, negotiation)
     extra = data["extra"]
     assert extra["new"]["count"] == 1 and extra["new"]["amount"] == 1000
     assert extra["won"]["count"] == 1 and extra["won"]["amount"] == 3000
@@ -200,8 +199,6 @@ def test_won_deals_per_owner_and_day(api_as, manager, seller, seller2, admin):
         b = DealFactory(actor=seller, amount=Decimal("500"))
         c = DealFactory(actor=seller2, amount=Decimal("250"))
         old = DealFactory(actor=seller2, amount=Decimal("9999"))
-    with moment(at(2025, 6, 30, 23, 59, 59)):
-        pass
     with moment(at(2025, 7, 2, 10)):
         deal_mark_won(actor=seller, deal=a)
         deal_mark_won(actor=seller2, deal=c)

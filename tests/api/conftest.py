@@ -1,26 +1,38 @@
-"""Fixtures of the API tests: fast password hashing, extra roles, and database snapshots."""
+"""Fixtures of the API tests: one seeded world per module, each test inside its own savepoint.
+
+The API suite runs hundreds of short tests against the same two workspaces. Building the org
+chart for each test would cost most of the suite's time, so each module seeds it once inside a
+transaction that is never committed, and every test runs in a savepoint rolled back after it.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
+from django.db import transaction
+from django.test import override_settings
 
-from rapport.records.models import Pipeline
+from rapport.records.models import Account, Contact, Deal, Pipeline
 from rapport.workspaces.models import Member, Role, Workspace
+from rapport.workspaces.services import member_create, workspace_create
 
-from ..conftest import add_member
+from ..conftest import ApiClient
 from ..factories import AccountFactory, ContactFactory, DealFactory
 from .support import World
+
+FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings) -> None:
-    # The shared fixtures give every member a password; the default hasher costs ~1s each.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Members made inside a test get passwords too; the production hasher is slow on purpose.
+    settings.PASSWORD_HASHERS = FAST_HASHER
 
 
 def _role(workspace: Workspace, name: str, view: str, add: str, edit: str, delete: str) -> Role:
     grant = {"view": view, "add": add, "edit": edit, "delete": delete}
-    # Roles have no service yet; administrators configure them like this in the admin.
+    # No service creates roles yet: the row is made the way workspace_create makes the defaults.
     return Role.objects.create(
         workspace=workspace,
         name=name,
@@ -28,46 +40,87 @@ def _role(workspace: Workspace, name: str, view: str, add: str, edit: str, delet
     )
 
 
-@pytest.fixture
-def auditor(workspace, admin) -> Member:
-    """Sees every record of every type and may change none."""
-    _role(workspace, "Auditor", "all", "none", "none", "none")
-    return add_member(workspace, "auditor@acme.test", "Auditor", first_name="Aud", last_name="Itor")
+def _member(workspace: Workspace, email: str, role: str, first_name: str, manager: Member | None = None) -> Member:
+    return member_create(
+        actor=None, workspace=workspace, email=email, role=role, manager=manager, first_name=first_name, last_name="Test"
+    )
 
 
-@pytest.fixture
-def intern(workspace, admin) -> Member:
-    """Sees only what they own, owns nothing, and may add nothing."""
-    _role(workspace, "Intern", "own", "none", "none", "none")
-    return add_member(workspace, "intern@acme.test", "Intern", first_name="Ian", last_name="Intern")
-
-
-@pytest.fixture
-def world(admin, manager, seller, seller2, loner, auditor, intern, outsider) -> World:
-    """acme's org chart plus an auditor and an intern, acme records owned by admin, globex's pipeline."""
-    pipeline = Pipeline.objects.get(workspace=admin.workspace, name="Sales")
+def build_world() -> World:
+    """acme: admin, manager over seller and seller2, loner, an auditor (sees all, changes nothing)
+    and an intern (sees only their own, adds nothing); globex: its administrator, the outsider.
+    acme's account, contact and deal are owned by admin."""
+    acme = workspace_create(name="Acme", slug="acme", time_zone="Europe/Madrid", base_currency="EUR")
+    globex = workspace_create(name="Globex", slug="globex", time_zone="UTC", base_currency="USD")
+    _role(acme, "Auditor", "all", "none", "none", "none")
+    _role(acme, "Intern", "own", "none", "none", "none")
+    admin = _member(acme, "admin@acme.test", "Administrator", "Ada")
+    manager = _member(acme, "manager@acme.test", "Sales manager", "Max")
+    members = {
+        "admin": admin,
+        "manager": manager,
+        "seller": _member(acme, "seller@acme.test", "Seller", "Sam", manager),
+        "seller2": _member(acme, "seller2@acme.test", "Seller", "Sue", manager),
+        "loner": _member(acme, "loner@acme.test", "Seller", "Lou"),
+        "auditor": _member(acme, "auditor@acme.test", "Auditor", "Aud"),
+        "intern": _member(acme, "intern@acme.test", "Intern", "Ian"),
+        "outsider": _member(globex, "boss@globex.test", "Administrator", "Otto"),
+    }
+    pipeline = Pipeline.objects.get(workspace=acme, name="Sales")
     account = AccountFactory(actor=admin, name="Acme Holdings")
     world = World(
-        members={
-            "admin": admin, "manager": manager, "seller": seller, "seller2": seller2, "loner": loner,
-            "auditor": auditor, "intern": intern, "outsider": outsider,
-        },
+        members=members,
         pipeline=pipeline,
         stages=list(pipeline.stages.order_by("position", "id")),
         account=account,
         contact=ContactFactory(actor=admin, last_name="Reference", account=account),
         deal=DealFactory(actor=admin, name="Acme reference deal", pipeline=pipeline, account=account),
-        outsider_pipeline=Pipeline.objects.get(workspace=outsider.workspace, name="Sales"),
+        outsider_pipeline=Pipeline.objects.get(workspace=globex, name="Sales"),
     )
-    for name in world.members:  # issue (and log) every token now, before tests snapshot the database
-        world.api(name)
+    for name, member in members.items():  # tokens are issued (and logged) here, not inside tests
+        world._clients[name] = ApiClient(member)
     return world
 
 
-import os  # noqa: E402  TEMPORARY while the web urls are broken by work in progress
+def _fresh(seed: World) -> World:
+    """The seeded world re-read from the database, so no test sees another's in-memory changes."""
+    members = {
+        name: Member.objects.select_related("user", "role", "workspace").get(pk=m.pk) for name, m in seed.members.items()
+    }
+    pipeline = Pipeline.objects.get(pk=seed.pipeline.pk)
+    return World(
+        members=members,
+        pipeline=pipeline,
+        stages=list(pipeline.stages.order_by("position", "id")),
+        account=Account.objects.get(pk=seed.account.pk),
+        contact=Contact.objects.get(pk=seed.contact.pk),
+        deal=Deal.objects.get(pk=seed.deal.pk),
+        outsider_pipeline=Pipeline.objects.get(pk=seed.outsider_pipeline.pk),
+        _clients=seed._clients,
+    )
 
-if os.environ.get("F2_API_ONLY_URLS"):
 
-    @pytest.fixture(autouse=True)
-    def _tmp_urls(settings):
-        settings.ROOT_URLCONF = "tests.api._tmp_urls"
+@pytest.fixture(scope="module")
+def seeded_world(django_db_setup, django_db_blocker) -> Iterator[World]:
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            with override_settings(PASSWORD_HASHERS=FAST_HASHER):
+                seed = build_world()
+        except BaseException:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            raise
+    yield seed
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)  # nothing seeded here outlives the module
+        outer.__exit__(None, None, None)
+
+
+@pytest.fixture
+def world(seeded_world: World, django_db_blocker) -> Iterator[World]:
+    """The seeded world; whatever the test writes is rolled back after it."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield _fresh(seeded_world)
+        transaction.set_rollback(True)

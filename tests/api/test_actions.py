@@ -117,7 +117,8 @@ ACTIONS: dict[str, Action] = {
         (("intern", 404),),  # a personal list: anyone who sees the account may star it
     ),
     "account-unfavourite": Action(
-        lambda w: AccountFactory(actor=w.seller), "delete", "accounts/{id}/favourite", _no_body, 204, EventType.UNLINKED,
+        lambda w: _favourite(w, AccountFactory(actor=w.seller)), "delete", "accounts/{id}/favourite", _no_body, 204,
+        EventType.UNLINKED,
         (("intern", 404),),
     ),
     "contact-anonymise": Action(
@@ -125,6 +126,11 @@ ACTIONS: dict[str, Action] = {
         200, EventType.ANONYMISED, SEES_ALL, spoil=lambda w, o: services.contact_anonymise(actor=w.seller, contact=o),
     ),
 }
+
+
+def _favourite(world: World, account: Account) -> Account:
+    services.account_favourite(actor=world.seller, account=account)
+    return account
 
 
 def _deal_with_contact(world: World) -> Deal:
@@ -158,14 +164,13 @@ def test_action_as_the_owner(world: World, name: str) -> None:
     response = _send(world, "seller", action, subject)
 
     assert response.status_code == action.ok, response.content
-    assert events.count() == before + 1
+    assert events.count() > before  # qualify logs one event per changed field
     assert events.latest("id").actor_id == world.seller.pk
-    if action.ok == 200:
-        subject.refresh_from_db()
-        if hasattr(subject, "version") and "deal" in response.json() and "lead" in response.json():
-            assert response.json()["lead"]["version"] == subject.version
-        elif hasattr(subject, "version"):
-            assert response["ETag"] == f'"{subject.version}"' == f'"{response.json()["version"]}"'
+    subject.refresh_from_db()
+    if name == "lead-qualify":
+        assert response.json()["lead"]["version"] == subject.version
+    elif action.ok == 200:
+        assert response["ETag"] == f'"{subject.version}"' == f'"{response.json()["version"]}"'
 
 
 @pytest.mark.parametrize(

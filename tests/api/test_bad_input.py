@@ -284,16 +284,16 @@ def test_huge_ids_in_bodies_and_queries_are_422(world: World) -> None:
     assert db_state() == before
 
 
-def test_ids_of_another_workspace_in_a_body_are_422_and_write_nothing(world: World, outsider) -> None:
-    globex_tag = services.tag_create(actor=outsider, data={"name": "globex only"})
-    globex_contact = ContactFactory(actor=outsider)
+def test_ids_of_another_workspace_in_a_body_are_422_and_write_nothing(world: World) -> None:
+    globex_tag = services.tag_create(actor=world.outsider, data={"name": "globex only"})
+    globex_contact = ContactFactory(actor=world.outsider)
     api = world.api("admin")
     before = db_state()
 
     cases = [
         (api.post("deals", {"name": "x", "pipeline": world.outsider_pipeline.pk}), "pipeline"),
         (api.post("deals", {"name": "x", "pipeline": world.pipeline.pk, "tags": [globex_tag.pk]}), "tags"),
-        (api.post("deals", {"name": "x", "pipeline": world.pipeline.pk, "owner": outsider.pk}), "owner"),
+        (api.post("deals", {"name": "x", "pipeline": world.pipeline.pk, "owner": world.outsider.pk}), "owner"),
         (api.post("deals", {"name": "x", "pipeline": world.pipeline.pk, "contacts": [{"contact": globex_contact.pk}]}), "contacts"),
         (api.patch(f"deals/{world.deal.pk}", {"tags": [globex_tag.pk]}), "tags"),
         (api.post(f"deals/{world.deal.pk}/contacts", {"contact": globex_contact.pk}), "contact"),
@@ -321,9 +321,9 @@ def test_an_id_the_member_may_not_see_is_the_same_422_as_a_missing_one(world: Wo
     assert db_state() == before
 
 
-def test_a_failure_late_in_a_create_leaves_nothing_behind(world: World, outsider) -> None:
+def test_a_failure_late_in_a_create_leaves_nothing_behind(world: World) -> None:
     """The deal row, its stage change and its events are written before the contacts fail."""
-    globex_contact = ContactFactory(actor=outsider)
+    globex_contact = ContactFactory(actor=world.outsider)
     before = db_state()
 
     response = world.api("admin").post(

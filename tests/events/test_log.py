@@ -311,3 +311,10 @@ def test_a_member_sees_their_own_actions_on_records_they_no_longer_see(workspace
 
 def visible_events_of(member, obj, event_type) -> list[Event]:
     return list(events_visible_to(member).filter(object_type=obj.RECORD_TYPE, object_id=obj.pk, event_type=event_type))
+
+
+def test_an_inactive_member_reads_no_events(workspace, admin, seller):
+    DealFactory(actor=seller)
+    assert events_visible_to(seller).exists()
+    member_update(actor=admin, member=seller, data={"is_active": False})
+    assert not events_visible_to(reload(seller)).exists()

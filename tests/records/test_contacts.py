@@ -119,6 +119,8 @@ def test_delete_removes_it_from_deals_and_keeps_its_last_values(workspace, admin
     assert reload(task).contact is None
     [deleted] = events_of(contact, EventType.DELETED)
     assert deleted.before["last_name"] == "Gone"
+    [unlinked] = events_of(deal, EventType.UNLINKED)
+    assert (unlinked.field, unlinked.before, unlinked.actor) == ("contacts", {"id": contact.pk, "name": str(contact), "role": "Buyer"}, admin)
 
 
 @pytest.mark.parametrize(("who", "error"), [("seller", PermissionDenied), ("outsider", NotFound)])

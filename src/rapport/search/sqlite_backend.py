@@ -2,11 +2,12 @@
 
 Strict pass: every query word of three letters or more must occur in the record (an FTS5
 phrase, which the trigram tokenizer matches as a substring: prefixes and inner parts of words);
-shorter words must start a word (a GLOB on the candidates, which FTS5 cannot index). The newest
-RANK_WINDOW matches are ranked by BM25, a title match worth ten body matches, which keeps a
-common word in a large workspace from costing a BM25 score per matching row. A query made only
-of one- and two-letter words has nothing to look up in a trigram index: it scans the newest
-SHORT_SCAN records of each type (through the workspace's own index), enough while typing.
+shorter words must start a word (a GLOB on the candidates, which FTS5 cannot index). Candidates
+come newest first, records with every word in the title before the others, and `text.analyse`
+ranks them; a BM25 ranking would have to score every match of a common word first. A query
+made only of one- and two-letter words has nothing to look up in a trigram index: it looks at
+the titles of the newest SHORT_SCAN records of each type (through the workspace's own index),
+which is what someone who has typed two letters is after; the next letter uses the index.
 
 Fuzzy pass, for typos: the trigram index cannot measure an edit distance, so each word becomes
 an OR of substrings that a record with that word misspelt must contain: its neighbour-swap and
@@ -34,16 +35,13 @@ from typing import TYPE_CHECKING
 from django.db import connection
 
 from .documents import Document
-from .sqlite_index import FOLD_FUNCTION, fts_table
-from .text import allowed_edits
+from .sqlite_index import fts_table
+from .text import allowed_edits, variants
 
 if TYPE_CHECKING:
     from .backends import Visible
 
-RANK_WINDOW = 500
-SHORT_SCAN = 20_000
-MIN_VARIANT = 4
-MAX_VARIANTS = 40
+SHORT_SCAN = 2_000
 
 
 def session() -> AbstractContextManager[None]:
@@ -95,54 +93,53 @@ class _Query:
 
 
 def strict(doc: Document, words: list[str], visible: Visible, limit: int, cap: int) -> tuple[list[int], int]:
-    """Ids of the best `limit` records containing every word, and how many do (up to `cap`)."""
+    """Ids of `limit` records containing every word, title matches first, and how many (up to `cap`)."""
     long_words = [w for w in words if len(w) >= 3]
-    short_words = [w for w in words if len(w) < 3]
+    short = [w for w in words if len(w) < 3]
     if not long_words:
-        return _strict_short(doc, short_words, visible, limit, cap)
-    query = _Query(doc, visible, " AND ".join(_phrase(w) for w in long_words))
-    query.add(*_starts_word(f"{query.fts}.title || ' ' || {query.fts}.body", short_words))
-    newest, params = query.sql(f"{query.fts}.rowid AS id, {query.fts}.rank AS rank")
-    ids = _fetch(f"SELECT id FROM ({newest} ORDER BY {query.fts}.rowid DESC LIMIT %s) ORDER BY rank LIMIT %s", [*params, RANK_WINDOW, limit])
+        return _strict_short(doc, short, visible, limit, cap)
+    phrases = " AND ".join(_phrase(w) for w in long_words)
+    fts = fts_table(doc)
+    content = f"{fts}.title || ' ' || {fts}.body"
+    ids: list[int] = []
+    # Newest first within each step: FTS5 walks its lists by rowid and stops at the limit,
+    # where a BM25 ranking would score every match first.
+    for match in (f"{{title}} : ({phrases})", phrases):
+        query = _Query(doc, visible, match)
+        query.add(*_starts_word(content, short))
+        if ids:
+            query.add([f"{fts}.rowid NOT IN ({', '.join(['%s'] * len(ids))})"], ids)
+        sql, params = query.sql(f"{fts}.rowid")
+        ids += _fetch(f"{sql} ORDER BY {fts}.rowid DESC LIMIT %s", [*params, limit - len(ids)])
+        if len(ids) >= limit:
+            break
     if len(ids) < limit:
         return ids, len(ids)
-    matches, params = query.sql("1")
-    return ids, _fetch(f"SELECT count(*) FROM ({matches} LIMIT %s)", [*params, cap])[0]
+    query = _Query(doc, visible, phrases)
+    query.add(*_starts_word(content, short))
+    sql, params = query.sql("1")
+    return ids, _fetch(f"SELECT count(*) FROM ({sql} LIMIT %s)", [*params, cap])[0]
 
 
 def _strict_short(doc: Document, words: list[str], visible: Visible, limit: int, cap: int) -> tuple[list[int], int]:
-    table = f'"{doc.table}"'
-    text = doc.concat_sql(doc.fields, connection.ops.quote_name, f"{table}.")
-    conditions, params = _starts_word(f"{FOLD_FUNCTION}({text})", words)
-    # The newest rows of the workspace first, through its (workspace, created_at, id) index.
+    fts, table = fts_table(doc), f'"{doc.table}"'
+    conditions, params = _starts_word(f"{fts}.title", words)
+    # The newest rows of the workspace, through its (workspace, created_at, id) index, each
+    # looked up in the FTS table by rowid for its folded title.
     newest = (
         f"SELECT {table}.\"id\" AS id FROM {table} WHERE ({visible.sql}) "
         f"ORDER BY {table}.\"created_at\" DESC, {table}.\"id\" DESC LIMIT %s"
     )
-    matching = f"SELECT {table}.\"id\" FROM {table} WHERE {table}.\"id\" IN ({newest}) AND {' AND '.join(conditions)}"
-    all_params = [*visible.params, SHORT_SCAN, *params]
-    ids = _fetch(f"{matching} ORDER BY {table}.\"id\" DESC LIMIT %s", [*all_params, limit])
-    if len(ids) < limit:
-        return ids, len(ids)
-    return ids, _fetch(f"SELECT count(*) FROM ({matching} LIMIT %s)", [*all_params, cap])[0]
+    found = _fetch(
+        f"SELECT {fts}.rowid FROM ({newest}) AS newest JOIN {fts} ON {fts}.rowid = newest.id "
+        f"WHERE {' AND '.join(conditions)} LIMIT %s",
+        [*visible.params, SHORT_SCAN, *params, cap],
+    )
+    return found[:limit], len(found)
 
 
 def wants_fuzzy(words: list[str]) -> bool:
     return any(allowed_edits(len(w)) for w in words)
-
-
-def variants(word: str) -> list[str]:
-    """Substrings one of which a word within `allowed_edits` of `word` contains (see above)."""
-    edits = allowed_edits(len(word))
-    if not edits:
-        return [word]
-    found = [word]
-    found += [word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(1, len(word) - 1)]
-    found += [word[:i] + word[i + 1 :] for i in range(1, len(word))]
-    if len(word) >= 2 * MIN_VARIANT:
-        half = len(word) // 2
-        found += [word[:half], word[half:]]
-    return [v for v in dict.fromkeys(found) if len(v) >= MIN_VARIANT or v == word][:MAX_VARIANTS]
 
 
 def fuzzy(doc: Document, words: list[str], visible: Visible, limit: int, exclude: list[int]) -> list[int]:

@@ -25,6 +25,8 @@ SNIPPET_LEAD = 50
 EXACT, PREFIX, INFIX = 1.0, 0.9, 0.75
 FUZZY = 0.7  # minus 0.1 per edit
 TITLE_BONUS = 0.15
+MIN_VARIANT = 4
+MAX_VARIANTS = 40
 
 
 # Letters that Unicode does not decompose into a base letter and an accent, folded as
@@ -42,18 +44,22 @@ def _fold_char(char: str) -> str:
 
 def fold(text: str) -> str:
     """Lower case without accents: "Müller" and "muller" compare equal."""
-    return "".join(_fold_char(c) for c in text)
+    if text.isascii():
+        return text.lower()
+    return "".join([_fold_char(c) for c in text])
 
 
-def fold_with_map(text: str) -> tuple[str, list[int]]:
-    """The folded text and, for each of its characters, the index of the original character."""
-    out: list[str] = []
-    index: list[int] = []
-    for i, char in enumerate(text):
-        folded = _fold_char(char)
-        out.append(folded)
-        index.extend([i] * len(folded))
-    return "".join(out), index
+def fold_with_map(text: str) -> tuple[str, list[int] | None]:
+    """The folded text and, for each of its characters, the index of the original character
+    (None when folding kept every character in place, as it does for most text)."""
+    if text.isascii():
+        return text.lower(), None
+    pieces = [_fold_char(c) for c in text]
+    folded = "".join(pieces)
+    if len(folded) == len(text) and all(len(p) == 1 for p in pieces):
+        return folded, None
+    index = [i for i, piece in enumerate(pieces) for _ in piece]
+    return folded, index
 
 
 def query_words(query: str) -> list[str]:
@@ -89,6 +95,24 @@ def edit_distance(a: str, b: str, limit: int) -> int:
             return limit + 1
         previous2, previous = previous, current
     return previous[-1]
+
+
+def variants(word: str) -> list[str]:
+    """Strings one of which a word within `allowed_edits` of `word` contains, for indexes that
+    cannot measure edit distance: neighbour swaps and one-letter deletions ("trdaing" ->
+    "trading", "prodduct" -> "product"), and for words of eight letters or more their halves,
+    one of which survives one substitution or insertion. Variants shorter than four letters,
+    or that change the first letter, are left out: they would match far too much."""
+    edits = allowed_edits(len(word))
+    if not edits:
+        return [word]
+    found = [word]
+    found += [word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(1, len(word) - 1)]
+    found += [word[:i] + word[i + 1 :] for i in range(1, len(word))]
+    if len(word) >= 2 * MIN_VARIANT:
+        half = len(word) // 2
+        found += [word[:half], word[half:]]
+    return [v for v in dict.fromkeys(found) if len(v) >= MIN_VARIANT or v == word][:MAX_VARIANTS]
 
 
 @lru_cache(maxsize=65536)
@@ -156,7 +180,7 @@ def _scan(words: list[str], text: str, best: dict[str, float], bonus: float) -> 
             if score:
                 best[query_word] = max(best[query_word], score + bonus)
                 a, b = found.start() + start, found.start() + end
-                ranges.append((index[a], index[b - 1] + 1))
+                ranges.append((a, b) if index is None else (index[a], index[b - 1] + 1))
     return Marked(text, _merge(ranges))
 
 

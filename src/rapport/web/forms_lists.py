@@ -21,11 +21,17 @@ from ninja import FilterSchema
 from pydantic import AwareDatetime
 from pydantic import ValidationError as SchemaError
 
-from rapport.records.models import AccountGroup, Pipeline
 from rapport.records.services.bulk import STATUSES, TAGGED
 from rapport.workspaces.models import Member, Role
 
-from .forms_records import MODELS, member_choices, stage_choices, tag_choices
+from .forms_records import (
+    MODELS,
+    group_choices,
+    member_choices,
+    pipeline_choices,
+    stage_choices,
+    tag_choices,
+)
 
 LABELS: dict[str, Any] = {
     "q": _("Search"),
@@ -201,17 +207,16 @@ def _has_field(record_type: str, name: str) -> bool:
 
 def _id_choices(actor: Member, name: str) -> Any:
     """Choices (evaluated when rendered) for the filters that name a small set of rows."""
-    workspace_id = actor.workspace_id
     if name in ("owner", "team"):
         return lambda: member_choices(actor)
     if name in ("stage", "moved_to_stage", "moved_from_stage", "history_stage"):
         return lambda: stage_choices(actor)
     if name in ("pipeline", "history_pipeline"):
-        return lambda: [(p.pk, p.name) for p in Pipeline.objects.filter(workspace_id=workspace_id).order_by("position", "id")]
+        return lambda: pipeline_choices(actor)
     if name == "tag":
         return lambda: tag_choices(actor)
     if name == "group":
-        return lambda: [(g.pk, g.name) for g in AccountGroup.objects.filter(workspace_id=workspace_id).order_by("name")]
+        return lambda: group_choices(actor)
     return None
 
 
@@ -234,12 +239,15 @@ class SavedViewForm(forms.Form):
 
     def __init__(self, *args: Any, actor: Member, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = [("", _("Nobody (personal)"))] + [
+        # Evaluated only when rendered or validated, so a seller's list page does not load roles.
+        self.fields["role"].choices = lambda: [("", _("Nobody (personal)"))] + [
             (role.pk, role.name) for role in Role.objects.filter(workspace_id=actor.workspace_id).order_by("name")
         ]
         if not actor.is_admin:
-            del self.fields["role"]
-            del self.fields["is_role_default"]
+            # Not offered; still parsed, so that a request that asks to share anyway is refused
+            # by the service rather than quietly saved as something else.
+            self.fields["role"].widget = forms.HiddenInput()
+            self.fields["is_role_default"].widget = forms.HiddenInput()
 
 
 # --- Bulk actions -------------------------------------------------------------------------------

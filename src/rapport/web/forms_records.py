@@ -118,6 +118,10 @@ def _memo(actor: Member, key: str, compute: Callable[[], Any]) -> Any:
     return cache[key]
 
 
+def group_choices(actor: Member) -> list[tuple[int, str]]:
+    return _memo(actor, "groups", lambda: [(g.pk, g.name) for g in AccountGroup.objects.filter(workspace_id=actor.workspace_id).order_by("name")])
+
+
 def member_choices(actor: Member) -> list[tuple[int, str]]:
     def compute() -> list[tuple[int, str]]:
         members = Member.objects.filter(workspace_id=actor.workspace_id, is_active=True).select_related("user")
@@ -130,17 +134,28 @@ def tag_choices(actor: Member) -> list[tuple[int, str]]:
     return _memo(actor, "tags", lambda: [(t.pk, t.name) for t in Tag.objects.filter(workspace_id=actor.workspace_id).order_by("name")])
 
 
-def stage_choices(actor: Member, pipeline_id: int | None = None) -> list[Any]:
-    """Stages grouped by pipeline (one group when `pipeline_id` is given)."""
+def pipeline_choices(actor: Member) -> list[tuple[int, str]]:
+    """Pipelines that have stages (a deal can only be in one of those), from the stages' query."""
+    seen: dict[int, str] = {}
+    for _pk, _name, pipeline_id, pipeline_name in _stages(actor):
+        seen.setdefault(pipeline_id, pipeline_name)
+    return list(seen.items())
 
-    def compute() -> list[tuple[int, str, int]]:
+
+def _stages(actor: Member) -> list[tuple[int, str, int, str]]:
+    def compute() -> list[tuple[int, str, int, str]]:
         stages = Stage.objects.filter(workspace_id=actor.workspace_id).select_related("pipeline").order_by(
             "pipeline__position", "pipeline_id", "position", "id"
         )
         return [(s.pk, s.name, s.pipeline_id, s.pipeline.name) for s in stages]
 
+    return _memo(actor, "stages", compute)
+
+
+def stage_choices(actor: Member, pipeline_id: int | None = None) -> list[Any]:
+    """Stages grouped by pipeline (one group when `pipeline_id` is given)."""
     groups: dict[str, list[tuple[int, str]]] = {}
-    for pk, name, stage_pipeline_id, pipeline_name in _memo(actor, "stages", compute):
+    for pk, name, stage_pipeline_id, pipeline_name in _stages(actor):
         if pipeline_id is None or stage_pipeline_id == pipeline_id:
             groups.setdefault(pipeline_name, []).append((pk, name))
     return list(groups.items())
@@ -219,11 +234,15 @@ class RecordForm(forms.Form):
     custom_keys: tuple[str, ...] = ()
 
     def service_data(self, *, changed_only: bool) -> dict[str, Any]:
-        """The create / update payload; an update sends only what the member changed."""
+        """The create / update payload; an update sends only what the member changed. A field the
+        request did not send at all is left out (the service's default, or the current value),
+        as in the API; an unticked checkbox is sent, since browsers omit those."""
         data: dict[str, Any] = {}
         custom: dict[str, Any] = {}
         for name, value in self.cleaned_data.items():
             if name == "version" or (changed_only and name not in self.changed_data):
+                continue
+            if self.fields[name].widget.value_omitted_from_data(self.data, self.files, self.add_prefix(name)):
                 continue
             if name.startswith(CUSTOM_PREFIX):
                 custom[name.removeprefix(CUSTOM_PREFIX)] = _custom_value(value)

@@ -143,7 +143,8 @@ def pipeline_dynamics(actor: Member, period: Period, params: Params) -> dict[str
             "won": {"count": won.count, "amount": float(won.amount), "link": won_link},
             "lost": {"count": lost.total.count, "amount": float(lost.total.amount), "link": link(history="lost", history_pipeline=p)},
             "conversion": conversion,
-            "won_rate": round(conversion[0]["converted"] / conversion[0]["reached"] * 100, 1) if conversion and conversion[0]["reached"] else None,
+            # Of the deals seen at the first stage or beyond, the share won (the last step's "converted").
+            "won_rate": round(conversion[-1]["converted"] / conversion[0]["reached"] * 100, 1) if conversion and conversion[0]["reached"] else None,
             "unconverted": unconverted,
             "missing_rates": merge_missing(*all_groups) if unconverted else [],
         },

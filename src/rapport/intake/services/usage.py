@@ -33,7 +33,7 @@ HEARTBEAT = dt.timedelta(seconds=30)
 TOLERANCE = dt.timedelta(seconds=15)
 
 
-def _merge(actor: Member, member: Member, started: dt.datetime, ended: dt.datetime) -> UsageInterval:
+def _merge(actor: Member, member: Member, started: dt.datetime, ended: dt.datetime, *, backwards: bool = True) -> UsageInterval:
     serialise("usage", member.pk)
     latest = (
         UsageInterval.objects.select_for_update()
@@ -46,7 +46,7 @@ def _merge(actor: Member, member: Member, started: dt.datetime, ended: dt.dateti
         if ended > latest.ended_at:
             latest.ended_at = ended
             fields.append("ended_at")
-        if started < latest.started_at:
+        if backwards and started < latest.started_at:
             latest.started_at = started
             fields.append("started_at")
         if fields:
@@ -63,7 +63,8 @@ def usage_heartbeat(*, actor: Member) -> UsageInterval:
     if not actor.is_active:
         raise PermissionDenied(_("This membership is not active."))
     now = clock.now()
-    return _merge(actor, actor, now - HEARTBEAT, now)
+    # Heartbeats only ever extend forwards: one delayed in transit vouches for nothing new.
+    return _merge(actor, actor, now - HEARTBEAT, now, backwards=False)
 
 
 @transaction.atomic

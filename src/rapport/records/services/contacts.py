@@ -11,7 +11,7 @@ from rapport.core import clock
 from rapport.core.errors import Conflict
 from rapport.events import log
 from rapport.events.models import EventType
-from rapport.records.models import Contact
+from rapport.records.models import Contact, DealContact
 from rapport.workspaces.models import Action, Member
 from rapport.workspaces.permissions import require
 
@@ -46,6 +46,10 @@ def contact_update(*, actor: Member, contact: Contact, data: Mapping[str, Any], 
 
 @transaction.atomic
 def contact_delete(*, actor: Member, contact: Contact, expected_version: int | None = None) -> None:
+    require(actor, Action.DELETE, contact)
+    # The contact's places on deals go with it (cascade); each deal's history says so.
+    for link in DealContact.objects.filter(contact_id=contact.pk).select_related("deal"):
+        log.log(actor, link.deal, EventType.UNLINKED, field="contacts", before={"id": contact.pk, "name": str(contact), "role": link.role})
     record_delete(actor, contact, fields=CONTACT_FIELDS, expected_version=expected_version)
 
 

@@ -10,17 +10,17 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from rapport.core.errors import Conflict, StaleVersion
 from rapport.records import services
 from rapport.records.models import Stage
-from rapport.workspaces.models import Member
+from rapport.workspaces.models import Action, Member
 
 from ..forms_actions import DealContactForm, MoveForm, QualifyForm, ReasonForm, VersionForm
-from .records_common import KINDS, RecordKind, detail_url, member_view
+from .records_common import KINDS, RecordKind, detail_url, member_view, require_page
 from .records_detail import fetch_record, render_detail
 from .records_forms import STALE_MESSAGE
 
@@ -94,11 +94,6 @@ deal_reopen = _action(
     lambda actor, deal, data: services.deal_reopen(actor=actor, deal=deal, expected_version=data.get("version")),
     _("The deal is open again."),
 )
-deal_contact_link = _action(
-    "deals", "contact_form", lambda request, actor: DealContactForm(request.POST, actor=actor),
-    lambda actor, deal, data: services.deal_contact_link(actor=actor, deal=deal, contact_id=data["contact"], role=data.get("role") or ""),
-    _("The contact was added to the deal."),
-)
 lead_qualify = _action(
     "leads", "qualify_form", lambda request, actor: QualifyForm(request.POST, actor=actor),
     lambda actor, lead, data: services.lead_qualify(
@@ -135,6 +130,30 @@ account_unarchive = _action(
 
 def _pipeline_of(stage_id: int) -> int | None:
     return Stage.objects.filter(pk=stage_id).values_list("pipeline_id", flat=True).first()
+
+
+@member_view
+def deal_contact_link(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add a contact to the deal with their role (its own small page: the contact list is long)."""
+    actor: Member = request.actor  # type: ignore[attr-defined]
+    kind = KINDS["deals"]
+    deal = fetch_record(actor, kind, pk)
+    require_page(actor, Action.EDIT, deal)
+    form = DealContactForm(request.POST or None, actor=actor)
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            result = _run(
+                request, kind, deal, form, "contact_form",
+                lambda: services.deal_contact_link(actor=actor, deal=deal, contact_id=form.cleaned_data["contact"], role=form.cleaned_data.get("role") or ""),
+            )
+            if not isinstance(result, HttpResponse):
+                messages.success(request, _("The contact was added to the deal."))
+                return redirect(detail_url(deal))
+            if result.status_code != 422:
+                return result
+    return render(request, "web/records/deal_contacts.html", {"kind": kind, "section": kind.slug, "obj": deal, "form": form}, status=status)
 
 
 @require_POST

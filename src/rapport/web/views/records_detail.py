@@ -33,7 +33,6 @@ from rapport.workspaces.permissions import MAX_ID, can, visible_to
 
 from ..forms_actions import (
     AttachmentForm,
-    DealContactForm,
     MoveForm,
     QualifyForm,
     QuickActivityForm,
@@ -147,20 +146,57 @@ def custom_cells(obj: Any, definitions: list[CustomFieldDefinition], actor: Memb
     return cells
 
 
-def value_text(value: Any) -> str:
-    """An event's before / after value as one line of text (rendered escaped)."""
+HIDDEN = _("(hidden)")
+
+
+def value_text(value: Any, hidden: dict[str, set[int]] | None = None, key: str = "") -> str:
+    """An event's before / after value as one line of text (rendered escaped). A reference to a
+    record the member may not see (a private account) shows as "(hidden)", not by name."""
     if value is None or value == "":
         return ""
     if isinstance(value, bool):
         return str(_("Yes") if value else _("No"))
     if isinstance(value, dict):
-        if "name" in value:
+        if "id" in value and "name" in value:  # a reference ({"id", "name"}), not a snapshot
+            if hidden and value.get("id") in hidden.get(key, ()):
+                return str(HIDDEN)
             extra = [f"{k}: {value_text(v)}" for k, v in value.items() if k not in ("id", "name") and v not in (None, "")]
             return str(value["name"]) + (f" ({', '.join(extra)})" if extra else "")
-        return "; ".join(f"{k}: {value_text(v)}" for k, v in value.items())
+        return "; ".join(f"{k}: {value_text(v, hidden, k)}" for k, v in value.items())
     if isinstance(value, list):
-        return ", ".join(value_text(v) for v in value)
+        return ", ".join(value_text(v, hidden, key) for v in value)
     return str(value)
+
+
+def _references(model: type[models.Model], events: list[Event]) -> dict[str, tuple[type[models.Model], set[int]]]:
+    """The record ids each reference field of `model` names in the events' values."""
+    fields = {
+        f.name: f.related_model
+        for f in model._meta.get_fields()
+        if f.is_relation and f.concrete and getattr(f.related_model, "RECORD_TYPE", None)
+    }
+    found: dict[str, tuple[type[models.Model], set[int]]] = {}
+
+    def collect(key: str, value: Any) -> None:
+        if isinstance(value, dict) and "id" in value and key in fields:
+            found.setdefault(key, (fields[key], set()))[1].add(value["id"])
+        elif isinstance(value, dict):
+            for k, v in value.items():
+                collect(k, v)
+
+    for event in events:
+        for value in (event.before, event.after):
+            collect(event.field, value)
+    return found
+
+
+def _hidden_references(actor: Member, model: type[models.Model], events: list[Event]) -> dict[str, set[int]]:
+    hidden: dict[str, set[int]] = {}
+    for key, (related, ids) in _references(model, events).items():
+        visible = set(visible_to(actor, related).filter(pk__in=ids).values_list("id", flat=True))
+        if ids - visible:
+            hidden[key] = ids - visible
+    return hidden
 
 
 def field_label(model: type[models.Model], name: str, definitions: list[CustomFieldDefinition]) -> str:
@@ -184,6 +220,7 @@ def history_rows(actor: Member, obj: models.Model, definitions: list[CustomField
         .filter(object_type=type(obj).RECORD_TYPE, object_id=obj.pk)  # type: ignore[attr-defined]
         .order_by("-occurred_at", "-id")[:HISTORY_LIMIT]
     )
+    hidden = _hidden_references(actor, type(obj), events)
     return [
         {
             "when": event.occurred_at,
@@ -191,8 +228,8 @@ def history_rows(actor: Member, obj: models.Model, definitions: list[CustomField
             "event": event.get_event_type_display(),
             "event_type": event.event_type,
             "field": field_label(type(obj), event.field, definitions),
-            "before": value_text(event.before),
-            "after": value_text(event.after),
+            "before": value_text(event.before, hidden, event.field),
+            "after": value_text(event.after, hidden, event.field),
         }
         for event in events
     ]
@@ -248,7 +285,6 @@ def detail_context(request: HttpRequest, kind: RecordKind, obj: Any, **forms: An
         "obj": obj,
         "fields": _fields(obj, kind, actor),
         "custom": custom_cells(obj, definitions, actor),
-        "history": history_rows(actor, obj, definitions),
         "attachments": attachment_groups(obj),
         "can_edit": can_edit,
         "can_delete": can(actor, Action.DELETE, obj),
@@ -263,7 +299,6 @@ def detail_context(request: HttpRequest, kind: RecordKind, obj: Any, **forms: An
     if kind.record_type == "deal" and can_edit:
         context["move_form"] = forms.get("move_form") or MoveForm(actor=actor, initial={"stage": obj.stage_id, "version": obj.version})
         context["lost_form"] = forms.get("lost_form") or ReasonForm(initial={"version": obj.version}, prefix_id="lost")
-        context["contact_form"] = forms.get("contact_form") or DealContactForm(actor=actor)
     if kind.record_type == "lead" and can_edit and obj.status in SETTABLE_STATUSES and not obj.archived_at:
         context["qualify_form"] = forms.get("qualify_form") or QualifyForm(actor=actor, initial={"version": obj.version})
         context["disqualify_form"] = forms.get("disqualify_form") or ReasonForm(initial={"version": obj.version}, prefix_id="disqualify")
@@ -284,7 +319,7 @@ def record_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @member_view
 def record_history(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    """The history tab on its own (for htmx refreshes and as a page of its own)."""
+    """The history tab: loaded into the detail page when the tab opens, and a page of its own."""
     kind = KINDS[slug]
     actor: Member = request.actor  # type: ignore[attr-defined]
     obj = fetch_record(actor, kind, pk)

@@ -98,7 +98,8 @@ def resolve_state(request: HttpRequest, kind: RecordKind, actor: Member) -> List
     requested = _requested_columns(query)
     if requested is not None and [k for k in requested if k in by_key]:
         keys = [k for k in requested if k in by_key]
-        request.session[session_key] = keys
+        if request.session.get(session_key) != keys:
+            request.session[session_key] = keys
     elif view is not None and view.columns:
         keys = [k for k in view.columns if k in by_key]
     else:

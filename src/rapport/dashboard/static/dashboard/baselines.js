@@ -32,16 +32,16 @@
     node.replaceChildren();
     const data = app.figures.get(key);
     if (app.config[key].view !== "chart" || !data || !data.chart) return;
-    const chosen = app.config[key].options.baseline || "";
+    const mine = baselines.filter((b) => b.widget_key === key);
+    // A baseline deleted elsewhere is simply no longer chosen.
+    const chosen = mine.some((b) => b.id === app.config[key].options.baseline) ? app.config[key].options.baseline : "";
     const selectId = "baseline-" + key;
     const label = W.el("label", "visually-hidden", S.compare_with);
     label.htmlFor = selectId;
     const select = W.el("select", "baseline-select");
     select.id = selectId;
     select.appendChild(new Option(S.no_baseline, ""));
-    baselines
-      .filter((b) => b.widget_key === key)
-      .forEach((b) => select.appendChild(new Option(b.name + (b.period_label && b.name.indexOf(b.period_label) < 0 ? " (" + b.period_label + ")" : ""), String(b.id))));
+    mine.forEach((b) => select.appendChild(new Option(b.name + (b.period_label && b.name.indexOf(b.period_label) < 0 ? " (" + b.period_label + ")" : ""), String(b.id))));
     select.value = String(chosen);
     select.addEventListener("change", async () => {
       const id = select.value ? Number(select.value) : null;
@@ -68,7 +68,7 @@
         const again = document.getElementById(mode.id);
         if (again) again.focus();
       });
-      const drop = app.button("🗑", "tool-button", S.delete_baseline);
+      const drop = app.button("✕", "tool-button remove-button", S.delete_baseline);
       drop.addEventListener("click", () => remove(key, Number(chosen)));
       node.append(mode, drop);
     }

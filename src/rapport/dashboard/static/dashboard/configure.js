@@ -20,10 +20,10 @@
     ["→", "move_right", { dx: 1 }],
     ["↑", "move_up", { dy: -1 }],
     ["↓", "move_down", { dy: 1 }],
-    ["⇠", "narrower", { dw: -1 }],
-    ["⇢", "wider", { dw: 1 }],
-    ["⇡", "shorter", { dh: -1 }],
-    ["⇣", "taller", { dh: 1 }],
+    ["↔−", "narrower", { dw: -1 }],
+    ["↔+", "wider", { dw: 1 }],
+    ["↕−", "shorter", { dh: -1 }],
+    ["↕+", "taller", { dh: 1 }],
   ];
 
   function addTools(item, key, head) {
@@ -72,12 +72,8 @@
   }
 
   function removeWidget(key) {
-    const item = app.itemOf(key);
-    if (!item) return;
-    app.destroyCharts(key);
-    grid.removeWidget(item, true);
-    delete app.config[key];
-    app.figures.delete(key);
+    if (!app.itemOf(key)) return;
+    app.removeFromGrid(key);
     renderCatalogue();
     app.syncControls();
     app.announce(S.remove + ": " + app.titleOf(key));
@@ -145,7 +141,6 @@
   // On one column (phones) widgets keep their grid places: adding and removing still work there.
   function syncMode() {
     const narrow = grid.getColumn() === 1;
-    root.classList.toggle("narrow", narrow);
     grid.setStatic(!app.configuring || narrow);
     document.getElementById("narrow-note").hidden = !(app.configuring && narrow);
   }

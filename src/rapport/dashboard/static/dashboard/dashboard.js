@@ -13,6 +13,7 @@
   const gridEl = document.getElementById("dashboard-grid");
   const form = document.getElementById("dashboard-filters");
   const status = document.getElementById("dashboard-status");
+  const NARROW = 760; // px: below this the grid is one column, as the page's CSS breakpoint
 
   const grid = window.GridStack.init(
     {
@@ -22,8 +23,6 @@
       staticGrid: true,
       animate: false,
       handle: ".widget-drag",
-      // Phones get one column, widgets stacked in their grid order.
-      columnOpts: { breakpointForWindow: true, breakpoints: [{ w: 760, c: 1 }] },
     },
     gridEl
   );
@@ -36,6 +35,7 @@
     root: root,
     saved: state.layout, // the layout as last saved (or the default one)
     config: {}, // key -> {key, view, options} of the widgets on the grid
+    places: {}, // key -> {x, y, w, h} on the 12-column grid, whatever the screen shows
     catalogue: new Map(state.fallback_catalogue.map((c) => [c.key, c])),
     figures: new Map(), // key -> last answer of the widget API
     charts: new Map(), // key -> Chart objects drawn
@@ -77,12 +77,15 @@
     }
   };
 
+  let noticeTimer = null;
   app.announce = function (text) {
     status.textContent = "";
     window.setTimeout(() => { status.textContent = text; }, 30);
     const notice = document.getElementById("dashboard-notice");
     notice.textContent = text;
     notice.hidden = !text;
+    window.clearTimeout(noticeTimer);
+    noticeTimer = window.setTimeout(() => { notice.hidden = true; }, 8000);
   };
 
   app.button = function (text, className, label) {
@@ -97,19 +100,10 @@
 
   // ----- period, pipeline and "as of" (D2, D19) -----
 
-  function zoneOffset(date) {
-    try {
-      const parts = new Intl.DateTimeFormat("en-US", { timeZone: state.time_zone, timeZoneName: "longOffset" }).formatToParts(new Date(date + "T12:00:00Z"));
-      const match = /GMT([+-]\d{2}:\d{2})/.exec(parts.find((p) => p.type === "timeZoneName").value);
-      return match ? match[1] : "+00:00";
-    } catch (error) {
-      return "+00:00";
-    }
-  }
-
-  // "As of" a date means as the day ended in the workspace's time zone.
-  function asOfInstant(date) {
-    return date + "T23:59:59" + zoneOffset(date);
+  // "As of" a day means as that day ended, read in the workspace's time zone by the server; the
+  // end of today has not happened yet, so today (or later) is simply now.
+  function asOfMoment(date) {
+    return date && date < state.today ? date + "T23:59:59" : null;
   }
 
   app.usesPipeline = function (key) {
@@ -125,7 +119,8 @@
       query.set("end", params.end);
     }
     if (params.pipeline && app.usesPipeline(key)) query.set("pipeline", params.pipeline);
-    if (params.as_of) query.set("as_of", asOfInstant(params.as_of));
+    const moment = asOfMoment(params.as_of);
+    if (moment) query.set("as_of", moment);
     return query;
   }
 
@@ -158,6 +153,10 @@
       pipeline: form.elements.pipeline ? form.elements.pipeline.value : "",
       as_of: form.elements.as_of.value,
     };
+    if (next.as_of && next.as_of >= state.today) {
+      next.as_of = ""; // "as of" today is now
+      form.elements.as_of.value = "";
+    }
     error.textContent = "";
     app.syncControls();
     if (next.period === "custom" && (!next.start || !next.end || next.start > next.end)) {
@@ -250,10 +249,41 @@
     app.persistQuietly();
   }
 
+  // Phones show one column, widgets stacked in grid order; the 12-column places stay what is saved.
+  app.fitColumns = function () {
+    const want = window.innerWidth < NARROW ? 1 : 12;
+    if (grid.getColumn() !== want) grid.column(want, "none");
+    root.classList.toggle("narrow", want === 1);
+  };
+
+  function remember(nodes) {
+    if (grid.getColumn() !== 12) return;
+    nodes.forEach((n) => {
+      if (app.config[n.id]) app.places[n.id] = { x: n.x, y: n.y, w: n.w, h: n.h };
+    });
+  }
+  grid.on("change", (event, nodes) => remember(nodes || []));
+
   app.addToGrid = function (key, place) {
-    const item = grid.addWidget(Object.assign({ id: key }, place || { x: 0, y: 0, w: 4, h: 3, autoPosition: true }));
+    if (!place) {
+      // A new widget goes below the others (gravity then packs it up where it fits).
+      const bottom = Object.values(app.places).reduce((low, p) => Math.max(low, p.y + p.h), 0);
+      place = { x: 0, y: bottom, w: 4, h: 3 };
+    }
+    app.places[key] = Object.assign({}, place);
+    const item = grid.addWidget(Object.assign({ id: key }, place));
     app.fillWidget(item, key);
+    remember([item.gridstackNode]);
     return item;
+  };
+
+  app.removeFromGrid = function (key) {
+    const item = app.itemOf(key);
+    app.destroyCharts(key);
+    if (item) grid.removeWidget(item, true);
+    delete app.config[key];
+    delete app.places[key];
+    app.figures.delete(key);
   };
 
   app.loadGrid = function (layout) {
@@ -261,6 +291,9 @@
     app.charts.clear();
     app.figures.clear();
     app.config = {};
+    app.places = {};
+    // Built on 12 columns, then fitted to the screen, so the phone view is derived, never saved.
+    if (grid.getColumn() !== 12) grid.column(12, "none");
     grid.removeAll(true);
     grid.batchUpdate();
     layout.widgets.forEach((w) => {
@@ -268,6 +301,8 @@
       app.addToGrid(w.key, { x: w.x, y: w.y, w: w.w, h: w.h });
     });
     grid.batchUpdate(false);
+    remember(grid.engine.nodes);
+    app.fitColumns();
     app.applyLook(layout);
     app.syncControls();
   };
@@ -363,7 +398,7 @@
   // ----- saving the layout -----
 
   app.positions = function () {
-    return grid.save(false).map((n) => ({ key: n.id, x: n.x || 0, y: n.y || 0, w: n.w || 1, h: n.h || 1 }));
+    return Object.keys(app.places).map((key) => Object.assign({ key: key }, app.places[key]));
   };
 
   app.layoutBody = function (look) {
@@ -398,18 +433,20 @@
 
   // ----- real time (X3) -----
 
-  // Which widgets a change of each record type can move.
-  const AFFECTS = {
-    deal: ["pipeline_dynamics", "won_deals", "forecast", "goals", "leads_per_user", "tasks"],
-    stage: ["pipeline_dynamics", "forecast"],
-    pipeline: ["pipeline_dynamics", "forecast"],
+  // Which widgets a change of each object type can move; the analytics API answers the real map
+  // (GET /api/v1/dashboard/refresh-map) and this one serves until it has.
+  let affects = {
+    deal: ["forecast", "goals", "leads_per_user", "pipeline_dynamics", "tasks", "won_deals"],
+    stage: ["forecast", "pipeline_dynamics"],
+    pipeline: ["forecast", "pipeline_dynamics"],
     lead: ["lead_sources", "leads_per_user", "tasks"],
-    activity: ["tasks", "calls", "notes", "activity", "messages", "response_time", "latest_uploads"],
+    activity: ["activity", "calls", "latest_uploads", "messages", "notes", "response_time", "tasks"],
     attachment: ["latest_uploads"],
     goal: ["goals"],
-    exchangerate: ["pipeline_dynamics", "won_deals", "forecast", "goals"],
+    exchangerate: ["forecast", "goals", "pipeline_dynamics", "won_deals"],
     conversation: ["messages", "nps", "response_time"],
-    message: ["messages", "response_time", "lead_sources"],
+    message: ["lead_sources", "messages", "response_time"],
+    usageinterval: ["system_usage"],
   };
   const pending = new Set();
   let liveTimer = null;
@@ -417,8 +454,10 @@
   function onChange(change) {
     if (!change) return;
     if (change.object_type === "dashboardlayout" && app.saved.id && Number(change.object_id) === app.saved.id) return reloadLayout();
-    if (app.params.as_of) return; // a past moment does not change
-    (AFFECTS[change.object_type] || []).forEach((key) => {
+    if (asOfMoment(app.params.as_of)) return; // a past moment does not change
+    // After the stream reconnects, changes made meanwhile are unknown: everything is re-fetched.
+    const keys = change.object_type === "*" ? Object.keys(app.config) : affects[change.object_type] || [];
+    keys.forEach((key) => {
       if (app.config[key]) pending.add(key);
     });
     if (!pending.size || liveTimer) return;
@@ -442,6 +481,7 @@
   }
 
   grid.on("resizestop", (event, el) => app.resizeCharts(el.getAttribute("gs-id")));
+  window.addEventListener("resize", () => window.requestAnimationFrame(app.fitColumns));
 
   // ----- start -----
 
@@ -450,8 +490,10 @@
     if (window.rapportLive && typeof window.rapportLive.subscribe === "function") window.rapportLive.subscribe(onChange);
     // Time spent in the app changes without any record event.
     window.setInterval(() => {
-      if (app.config.system_usage && !document.hidden && !app.params.as_of) app.refresh("system_usage");
+      if (app.config.system_usage && !document.hidden && !asOfMoment(app.params.as_of)) app.refresh("system_usage");
     }, 60000);
+    const map = await app.send("GET", state.urls.refresh_map);
+    if (map.ok && map.body && typeof map.body === "object") affects = map.body;
     const answer = await app.send("GET", state.urls.catalogue);
     if (answer.ok && Array.isArray(answer.body)) {
       app.catalogue = new Map(answer.body.map((c) => [c.key, c]));

@@ -37,6 +37,7 @@
     return {
       primary: read("--w-accent", "#2457c5"),
       muted: read("--w-muted", "#8a94a3"),
+      muted2: read("--w-muted2", "#b3bcc7"),
       band: read("--w-band", "rgba(36, 87, 197, 0.18)"),
       text: read("--w-text", "#1f2933"),
       surface: read("--w-bg", "#ffffff"),
@@ -105,7 +106,7 @@
     return rest.concat(low, high);
   }
 
-  function styleDataset(source, index, chartType, c, hasLow) {
+  function styleDataset(source, index, chartType, c, hasLow, mutedIndex) {
     const ds = { label: source.label || "", data: (source.data || []).slice(), _links: source.links || null };
     const style = source.style || "primary";
     if (chartType === "doughnut") {
@@ -113,7 +114,9 @@
       ds.borderColor = c.surface;
       return ds;
     }
-    const colour = style === "muted" ? c.muted : index === 0 ? c.primary : c.palette[index % c.palette.length];
+    // Several muted series (left, lost) alternate two greys so the legend tells them apart.
+    const grey = mutedIndex % 2 === 0 ? c.muted : c.muted2;
+    const colour = style === "muted" ? grey : index === 0 ? c.primary : c.palette[index % c.palette.length];
     if (style === "band-low" || style === "band-high") {
       ds.borderColor = c.band;
       ds.backgroundColor = c.band;
@@ -153,7 +156,8 @@
   function chartConfig(chart, c, extra) {
     const datasets = orderBands(chart.datasets || []);
     const hasLow = datasets.some((d) => d.style === "band-low");
-    const styled = datasets.map((d, i) => styleDataset(d, i, chart.type, c, hasLow));
+    let muted = 0;
+    const styled = datasets.map((d, i) => styleDataset(d, i, chart.type, c, hasLow, d.style === "muted" ? muted++ : 0));
     (extra || []).forEach((d) => styled.push(d));
     const doughnut = chart.type === "doughnut";
     return {
@@ -260,10 +264,13 @@
       const side = el("figure", "chart-baseline");
       holder.appendChild(side);
       const caption = el("figcaption", "muted", ctx.strings.baseline + ": " + ctx.baseline.name);
-      if (ctx.baseline.period && ctx.baseline.period.label) caption.textContent += " (" + ctx.baseline.period.label + ")";
+      const period = ctx.baseline.period && ctx.baseline.period.label;
+      if (period && ctx.baseline.name.indexOf(period) < 0) caption.textContent += " (" + period + ")";
       side.appendChild(caption);
+      // Same colours as the live chart, so each series reads against its twin; no links, since
+      // the lists show today's records, not the frozen ones.
       const frozenCopy = Object.assign({}, frozen, {
-        datasets: (frozen.datasets || []).map((d) => Object.assign({}, d, { links: null, style: d.style === "primary" ? "muted" : d.style })),
+        datasets: (frozen.datasets || []).map((d) => Object.assign({}, d, { links: null })),
       });
       made.push(new window.Chart(canvasFor(side, caption.textContent), chartConfig(frozenCopy, c, [])));
     }

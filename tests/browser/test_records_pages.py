@@ -1,0 +1,101 @@
+"""The record pages in a real browser: forms with field errors, a filtered list, a saved view,
+and the same pages at phone width (screenshots in test-artifacts/screenshots/)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from playwright.sync_api import Page, expect
+
+from rapport.api.auth import SESSION_WORKSPACE_KEY
+from rapport.records.models import Account, Contact, SavedFilter
+
+from ..factories import AccountFactory, DealFactory
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords(settings) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def sign_in(page: Page, live_server, member) -> None:
+    """Sign in as `member` by handing the browser the session of a signed-in test client."""
+    client = Client()
+    client.force_login(member.user)
+    session = client.session
+    session[SESSION_WORKSPACE_KEY] = member.workspace_id
+    session.save()
+    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session.session_key, "url": live_server.url}])
+
+
+def test_create_filter_and_save_a_view(transactional_db, live_server, page: Page, admin, seller, screenshot):
+    for i in range(4):
+        deal_account = AccountFactory(actor=seller, name=f"Existing {i}", city="Vigo")
+        DealFactory(actor=seller, account=deal_account, name=f"Deal {i}")
+    sign_in(page, live_server, seller)
+    url = live_server.url
+
+    # An account through the form.
+    page.goto(f"{url}/accounts/new/")
+    page.get_by_label("Name", exact=True).fill("Browser Books")
+    page.get_by_label("City").fill("Lugo")
+    page.get_by_label("E-mails").fill("hello@books.test")
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Browser Books")
+    account = Account.objects.get(name="Browser Books")
+    assert page.url == f"{url}/accounts/{account.pk}/"
+    screenshot(page, "records-account-detail")
+
+    # A contact: first without the required last name, which is refused next to the field.
+    page.goto(f"{url}/contacts/new/?account={account.pk}")
+    page.get_by_label("First name").fill("Bea")
+    page.get_by_role("button", name="Create contact").click()
+    error = page.locator("#id_last_name_error")
+    expect(error).to_be_visible()
+    expect(error).to_contain_text("This field is required")
+    expect(page.get_by_label("Last name")).to_have_attribute("aria-invalid", "true")
+    screenshot(page, "records-contact-field-error")
+    assert not Contact.objects.exists()
+    page.get_by_label("Last name").fill("Reader")
+    expect(page.get_by_label("Account")).to_have_value(str(account.pk))
+    page.get_by_role("button", name="Create contact").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Bea Reader")
+    assert Contact.objects.get(last_name="Reader").account_id == account.pk
+
+    # The account list, filtered as one types (htmx swaps the table and pushes the URL).
+    page.goto(f"{url}/accounts/")
+    expect(page.locator("#records-results tbody tr")).to_have_count(5)
+    page.locator("#filter_q").fill("books")
+    expect(page.locator("#records-results tbody tr")).to_have_count(1)
+    expect(page.locator("#records-results tbody")).to_contain_text("Browser Books")
+    expect(page).to_have_url(re.compile(r"q=books"))
+    screenshot(page, "records-accounts-filtered")
+
+    # Save the filtered list as a personal view.
+    page.get_by_text("Views", exact=True).click()
+    page.locator("#view_name").fill("Bookshops")
+    page.get_by_role("button", name="Save view").click()
+    saved = SavedFilter.objects.get(name="Bookshops")
+    expect(page).to_have_url(f"{url}/accounts/?view={saved.pk}")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Bookshops")
+    expect(page.locator("#records-results tbody tr")).to_have_count(1)
+    assert saved.params == {"q": "books"} and saved.owner_id == seller.pk
+
+    # Keyboard focus is visible on the list's controls.
+    page.locator("#filter_q").focus()
+    shadow = page.locator("#filter_q").evaluate("el => getComputedStyle(el).boxShadow")
+    assert shadow and shadow != "none"
+
+    # Phone width: the same pages still fit and work.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{url}/deals/")
+    expect(page.locator("#records-results tbody tr")).to_have_count(4)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(page, "records-deals-390")
+    page.goto(f"{url}/accounts/{account.pk}/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Browser Books")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(page, "records-account-detail-390")
