@@ -100,6 +100,13 @@ def _fresh(seed: World) -> World:
     )
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Tests using `world` use the database: the marker is how pytest-django learns to create it.
+    for item in items:
+        if "world" in getattr(item, "fixturenames", ()) and "tests/api/" in item.nodeid:
+            item.add_marker(pytest.mark.django_db)
+
+
 @pytest.fixture(scope="module")
 def seeded_world(django_db_setup, django_db_blocker) -> Iterator[World]:
     with django_db_blocker.unblock():
@@ -119,8 +126,19 @@ def seeded_world(django_db_setup, django_db_blocker) -> Iterator[World]:
 
 
 @pytest.fixture
-def world(seeded_world: World, django_db_blocker) -> Iterator[World]:
-    """The seeded world; whatever the test writes is rolled back after it."""
+def _django_db_helper(seeded_world: World, django_db_blocker) -> Iterator[None]:
+    """Replaces pytest-django's per-test database wrapper for the tests of this folder.
+
+    pytest-django wraps each test in a Django TestCase class whose teardown closes the database
+    connection, which would end the module's seeding transaction after the first test. Here each
+    test is a savepoint inside that transaction instead, rolled back when the test ends.
+    """
     with django_db_blocker.unblock(), transaction.atomic():
-        yield _fresh(seeded_world)
+        yield
         transaction.set_rollback(True)
+
+
+@pytest.fixture
+def world(seeded_world: World, _django_db_helper: None) -> World:
+    """The seeded world, read afresh; whatever the test writes is rolled back after it."""
+    return _fresh(seeded_world)

@@ -9,7 +9,7 @@ they can see the record, 404 when they cannot). The cases are generated from the
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pytest

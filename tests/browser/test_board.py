@@ -182,3 +182,18 @@ def test_seller_board_shows_only_own_deals(live_server, page: Page, seller, sell
     sign_in(page, live_server.url, "seller@acme.test")
     expect(page.locator(f"#deal-{deals['printers'].pk}")).to_be_visible()
     expect(page.get_by_text("Not yours")).to_have_count(0)
+
+
+def test_a_long_column_loads_thirty_cards_then_more_on_scroll(live_server, page: Page, seller, board_data):
+    stages, _ = board_data
+    for i in range(40):
+        DealFactory(actor=seller, name=f"Bulk {i}", stage=stages[3])
+    sign_in(page, live_server.url, "seller@acme.test")
+    column = page.locator(f"#stage-{stages[3].pk}-cards")
+    expect(column.locator(".deal-card")).to_have_count(30)
+    expect(page.locator(f"#stage-{stages[3].pk}-stats")).to_contain_text("40 deals")
+    page.wait_for_timeout(500)
+    expect(column.locator(".deal-card")).to_have_count(30)  # nothing more until asked
+    column.evaluate("el => el.scrollTo(0, el.scrollHeight)")
+    expect(column.locator(".deal-card")).to_have_count(40)
+    expect(page.locator(f"#stage-{stages[3].pk}-more .load-more")).to_have_count(0)

@@ -99,3 +99,29 @@ def test_create_filter_and_save_a_view(transactional_db, live_server, page: Page
     expect(page.get_by_role("heading", level=1)).to_contain_text("Browser Books")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     screenshot(page, "records-account-detail-390")
+
+
+def test_list_refreshes_when_a_change_of_its_type_arrives(transactional_db, live_server, page: Page, admin):
+    AccountFactory(actor=admin, name="Already here")
+    # Stand in for live.js (whose stream needs an ASGI server): keep the listener the list registers.
+    page.add_init_script("window.rapportLive = { subscribe(fn) { (window.__listeners ||= []).push(fn); } };")
+    sign_in(page, live_server, admin)
+    page.goto(f"{live_server.url}/accounts/")
+    expect(page.locator("#records-results tbody tr")).to_have_count(1)
+    newcomer = AccountFactory(actor=admin, name="Arrived live")
+    fire = "change => window.__listeners.forEach(fn => fn(change))"
+    page.evaluate(fire, {"object_type": "deal", "object_id": 1, "event_type": "created", "field": ""})
+    page.wait_for_timeout(600)
+    expect(page.locator("#records-results tbody tr")).to_have_count(1)  # another type: no refresh
+    page.evaluate(fire, {"object_type": "account", "object_id": newcomer.pk, "event_type": "created", "field": ""})
+    expect(page.locator("#records-results tbody tr")).to_have_count(2)
+    expect(page.locator("#records-results tbody")).to_contain_text("Arrived live")
+    # While rows are selected for a bulk action the refresh waits, so the selection survives.
+    page.locator("input[data-row-select]").first.check()
+    expect(page.locator("[data-bulk-count]")).to_have_text("1 row selected")
+    AccountFactory(actor=admin, name="Third one")
+    page.evaluate(fire, {"object_type": "account", "object_id": 0, "event_type": "created", "field": ""})
+    page.wait_for_timeout(600)
+    expect(page.locator("#records-results tbody tr")).to_have_count(2)
+    page.locator("input[data-row-select]").first.uncheck()
+    expect(page.locator("#records-results tbody tr")).to_have_count(3)

@@ -9,7 +9,11 @@ from rapport.core.errors import NotFound, PermissionDenied
 from rapport.events.models import EventType
 from rapport.records.models import SavedFilter
 from rapport.records.services import saved_filter_create, saved_filter_delete, saved_filter_update
-from rapport.records.services.savedfilters import get_saved_filter, role_default_for, saved_filters_for
+from rapport.records.services.savedfilters import (
+    get_saved_filter,
+    role_default_for,
+    saved_filters_for,
+)
 
 from .helpers import events_of, unchanged
 

@@ -50,7 +50,15 @@ def create_database() -> None:
 def fill(workspace, members, records: int, rng: random.Random) -> None:
     from django.utils import timezone
 
-    from rapport.core.management.demo.names import COMPANY_WORDS, FIRST_NAMES, LAST_NAMES, LEAD_DESCRIPTIONS, NEEDS, TASK_SUBJECTS, TRADES
+    from rapport.core.management.demo.names import (
+        COMPANY_WORDS,
+        FIRST_NAMES,
+        LAST_NAMES,
+        LEAD_DESCRIPTIONS,
+        NEEDS,
+        TASK_SUBJECTS,
+        TRADES,
+    )
     from rapport.records.models import Account, Activity, Contact, Deal, Lead, Stage
 
     now = timezone.now()
@@ -96,11 +104,10 @@ def main() -> None:
     from django.db import connection
 
     call_command("migrate", verbosity=0)
-    # Only the inserted rows are measured: acme's demo pipeline comes from workspace_create.
     from rapport.records.models import Account
     from rapport.search.backends import search
-    from rapport.workspaces.services import member_create, workspace_create
     from rapport.workspaces.models import Member
+    from rapport.workspaces.services import member_create, workspace_create
 
     rng = random.Random(7)
     spaces = []

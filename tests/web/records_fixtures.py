@@ -28,14 +28,13 @@ def media_root(settings, tmp_path) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
-@pytest.fixture
-def pipeline(workspace, admin) -> Pipeline:
-    return Pipeline.objects.get(workspace=workspace, name="Sales")
+def sales_pipeline(member) -> Pipeline:
+    """The workspace's default pipeline: Incoming, Qualification, Proposal, Negotiation."""
+    return Pipeline.objects.get(workspace_id=member.workspace_id, name="Sales")
 
 
-@pytest.fixture
-def stages(pipeline) -> list[Stage]:
-    return list(pipeline.stages.order_by("position"))
+def sales_stages(member) -> list[Stage]:
+    return list(sales_pipeline(member).stages.order_by("position"))
 
 
 def database_state() -> dict[str, list[dict[str, Any]]]:

@@ -195,3 +195,11 @@ def test_pipeline_events_are_visible_to_everyone(admin, seller, workspace, web_a
     pipeline = Pipeline.objects.get(workspace=workspace)
     html = web_as(seller).get("/events/?object_type=pipeline").content.decode()
     assert pipeline.name in html
+
+
+def test_choice_values_show_their_labels(seller, web_as):
+    deal = DealFactory(actor=seller)
+    services.deal_mark_won(actor=seller, deal=deal)
+    html = web_as(seller).get(f"/events/?object_type=deal&object_id={deal.pk}&event_type=won").content.decode()
+    text = rows_text(html[html.index("<tbody>"):])
+    assert "Won status Open Won" in text

@@ -7,7 +7,7 @@ from rapport.records import services
 from rapport.records.models import Account, Deal, DealStatus, Lead
 
 from ..factories import AccountFactory, DealFactory, LeadFactory
-from .records_fixtures import fast_passwords, media_root, pipeline, reload, stages, text, unchanged  # noqa: F401
+from .records_fixtures import fast_passwords, media_root, reload, sales_stages, text, unchanged  # noqa: F401
 
 
 def test_bulk_set_owner(admin, seller, seller2, web_as):
@@ -44,7 +44,8 @@ def test_bulk_delete_needs_the_delete_right(admin, seller, web_as):
     assert not Account.objects.filter(pk__in=ids).exists()
 
 
-def test_bulk_move_deals_to_a_stage(admin, seller, stages, web_as):
+def test_bulk_move_deals_to_a_stage(admin, seller, web_as):
+    stages = sales_stages(admin)
     deals = [DealFactory(actor=seller) for _ in range(2)]
     web_as(admin).post("/deals/bulk/", {"ids": [d.pk for d in deals], "action": "move", "stage": stages[3].pk})
     assert {reload(d).stage_id for d in deals} == {stages[3].pk}

@@ -12,7 +12,16 @@ from rapport.records import services
 from rapport.records.models import Activity, Attachment, Deal, DealStatus, Lead, LeadStatus
 
 from ..factories import AccountFactory, ActivityFactory, ContactFactory, DealFactory, LeadFactory
-from .records_fixtures import XSS, fast_passwords, media_root, pipeline, reload, stages, text, unchanged  # noqa: F401
+from .records_fixtures import (  # noqa: F401
+    XSS,
+    fast_passwords,
+    media_root,
+    reload,
+    sales_pipeline,
+    sales_stages,
+    text,
+    unchanged,
+)
 
 SLUGS = {"account": "accounts", "contact": "contacts", "lead": "leads", "deal": "deals", "activity": "activities"}
 
@@ -128,11 +137,16 @@ def test_complete_a_task_inline(seller, seller2, web_as):
     assert response.status_code == 200
     assert "<html" not in text(response) and "Reopen" in text(response)
     assert reload(task).done_at is not None
+    # Completing it again (say, from a second tab) is a conflict to explain, not a server error.
+    with unchanged():
+        again = web_as(seller).post(f"/activities/{task.pk}/complete/")
+    assert again.status_code == 409 and "already done" in text(again)
     assert web_as(seller).post(f"/activities/{task.pk}/reopen/", {"next": f"/deals/{deal.pk}/"})["Location"] == f"/deals/{deal.pk}/"
     assert reload(task).done_at is None
 
 
-def test_deal_actions_move_lose_reopen_win(admin, stages, web_as):
+def test_deal_actions_move_lose_reopen_win(admin, web_as):
+    stages = sales_stages(admin)
     deal = DealFactory(actor=admin, name="Moving deal")
     web = web_as(admin)
     assert web.post(f"/deals/{deal.pk}/move/", {"stage": stages[2].pk, "version": 1}).status_code == 302
@@ -153,7 +167,8 @@ def test_deal_actions_move_lose_reopen_win(admin, stages, web_as):
     assert len(stage_history) == 5  # created, moved, lost, reopened, won
 
 
-def test_stale_version_on_an_action_changes_nothing(admin, stages, web_as):
+def test_stale_version_on_an_action_changes_nothing(admin, web_as):
+    stages = sales_stages(admin)
     deal = DealFactory(actor=admin)
     services.deal_update(actor=admin, deal=deal, data={"amount": Decimal("5")})
     with unchanged():
@@ -162,7 +177,7 @@ def test_stale_version_on_an_action_changes_nothing(admin, stages, web_as):
     assert "changed by someone else" in text(response)
 
 
-def test_action_a_member_may_not_do_is_403_and_changes_nothing(manager, loner, stages, web_as):
+def test_action_a_member_may_not_do_is_403_and_changes_nothing(manager, loner, web_as):
     deal = DealFactory(actor=loner)  # the manager sees it (view all) but edits only their team's
     with unchanged():
         response = web_as(manager).post(f"/deals/{deal.pk}/won/", {"version": 1})
@@ -179,11 +194,13 @@ def test_deal_contacts_with_roles(admin, web_as):
     assert web.post(f"/deals/{deal.pk}/contacts/", {"contact": contact.pk, "role": "Decision maker"}).status_code == 302
     html = text(web.get(f"/deals/{deal.pk}/"))
     assert "Rita Role" in html and "Decision maker" in html
+    assert web.post(f"/deals/{deal.pk}/contacts/99999999999999999999/delete/").status_code == 404
     web.post(f"/deals/{deal.pk}/contacts/{contact.pk}/delete/")
     assert not deal.contact_links.exists()
 
 
-def test_qualify_asks_only_the_pipeline_and_redirects_to_the_new_deal(seller, pipeline, web_as):
+def test_qualify_asks_only_the_pipeline_and_redirects_to_the_new_deal(seller, web_as):
+    pipeline = sales_pipeline(seller)
     lead = LeadFactory(actor=seller, title="Hot prospect", company="Prospect SL", budget=Decimal("1200"))
     response = web_as(seller).post(f"/leads/{lead.pk}/qualify/", {"pipeline": pipeline.pk, "amount": "", "version": 1})
     lead = reload(lead)
@@ -283,7 +300,7 @@ def test_detail_pages_stay_under_fifteen_queries(record_type, admin, seller, web
             AccountFactory(actor=seller, name=f"Child {i}", parent=obj)
             ContactFactory(actor=seller, account=obj)
     if record_type == "deal":
-        for i in range(3):
+        for _ in range(3):
             services.deal_contact_link(actor=seller, deal=obj, contact_id=ContactFactory(actor=seller).pk, role="User")
     for member in (admin, seller):
         web = web_as(member)

@@ -10,8 +10,17 @@ from rapport.events.models import Event, EventType
 from rapport.records import services
 from rapport.records.models import Account, Activity, Contact, Deal, Lead
 
-from ..factories import AccountFactory, ActivityFactory, ContactFactory, DealFactory, LeadFactory
-from .records_fixtures import XSS, fast_passwords, media_root, pipeline, reload, stages, text, unchanged  # noqa: F401
+from ..factories import AccountFactory, ActivityFactory, DealFactory, LeadFactory
+from .records_fixtures import (  # noqa: F401
+    XSS,
+    fast_passwords,
+    media_root,
+    reload,
+    sales_pipeline,
+    sales_stages,
+    text,
+    unchanged,
+)
 
 SLUGS = ["accounts", "contacts", "leads", "deals", "activities"]
 
@@ -72,7 +81,9 @@ def test_reference_from_another_workspace_is_a_field_error(seller, outsider, web
     assert "Globex" not in text(response)
 
 
-def test_create_deal_in_the_pipeline_incoming_stage(seller, pipeline, stages, web_as):
+def test_create_deal_in_the_pipeline_incoming_stage(seller, web_as):
+    pipeline = sales_pipeline(seller)
+    stages = sales_stages(seller)
     account = AccountFactory(actor=seller, name="Buyer")
     response = web_as(seller).post(
         "/deals/new/", {"name": "Fresh deal", "pipeline": pipeline.pk, "stage": "", "account": account.pk, "amount": "1500.50", "currency": "EUR"}
@@ -145,7 +156,7 @@ def test_edit_of_a_hidden_or_foreign_record_is_404(seller, seller2, outsider, we
         assert web_as(seller).post(f"/accounts/{foreign.pk}/edit/", {"name": "x", "version": 1}).status_code == 404
 
 
-def test_closed_lead_edit_form_has_no_status(seller, pipeline, web_as):
+def test_closed_lead_edit_form_has_no_status(seller, web_as):
     lead = LeadFactory(actor=seller)
     services.lead_disqualify(actor=seller, lead=lead, reason="Spam")
     response = web_as(seller).get(f"/leads/{lead.pk}/edit/")

@@ -10,7 +10,7 @@ from rapport.records import services
 from rapport.records.models import Deal
 
 from ..factories import AccountFactory, ActivityFactory, ContactFactory, DealFactory, LeadFactory
-from .records_fixtures import XSS, fast_passwords, media_root, pipeline, row_names, stages, text  # noqa: F401
+from .records_fixtures import XSS, fast_passwords, media_root, row_names, sales_stages, text  # noqa: F401
 
 LISTS = ["/accounts/", "/contacts/", "/leads/", "/deals/", "/activities/"]
 
@@ -54,7 +54,8 @@ def test_private_account_of_another_member_stays_hidden(admin, seller, web_as):
     assert sorted(row_names(web_as(seller).get("/accounts/"))) == ["Private one", "Public one"]
 
 
-def test_list_link_answers_exactly_what_the_api_answers(admin, seller, stages, api_as, web_as):
+def test_list_link_answers_exactly_what_the_api_answers(admin, seller, api_as, web_as):
+    stages = sales_stages(admin)
     account = AccountFactory(actor=admin, name="Target")
     wanted = DealFactory(actor=admin, name="Wanted", account=account)
     services.deal_move(actor=admin, deal=wanted, stage=stages[2].pk)

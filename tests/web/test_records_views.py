@@ -5,7 +5,7 @@ from __future__ import annotations
 from rapport.records.models import SavedFilter
 
 from ..factories import DealFactory, LeadFactory
-from .records_fixtures import fast_passwords, media_root, pipeline, row_names, stages, text, unchanged  # noqa: F401
+from .records_fixtures import fast_passwords, media_root, row_names, text, unchanged  # noqa: F401
 
 
 def test_save_the_list_as_a_personal_view_and_open_it(seller, web_as):

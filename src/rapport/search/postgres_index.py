@@ -44,7 +44,7 @@ AS $$ SELECT public.unaccent('public.unaccent'::regdictionary, $1) $$
 
 
 def _quote(name: str) -> str:
-    return '"%s"' % name
+    return f'"{name}"'
 
 
 def text_sql(doc: Document, prefix: str = "") -> str:

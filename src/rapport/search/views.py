@@ -67,8 +67,10 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "all_url": _link(query) if narrowed else "",
         "max_length": MAX_QUERY_LENGTH,
     }
-    template = "web/search/_results.html" if request.headers.get("HX-Target") == "search-results" else "web/search/page.html"
-    return render(request, template, context)
+    # The page's own box refreshes only the results (and the error beside it, out of band).
+    partial = request.headers.get("HX-Request") == "true" and request.headers.get("HX-Target") == "search-results"
+    template = "web/search/_results.html" if partial else "web/search/page.html"
+    return render(request, template, {**context, "partial": partial})
 
 
 @require_GET

@@ -231,7 +231,6 @@ class RecordForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
     record_type: str = ""
-    custom_keys: tuple[str, ...] = ()
 
     def service_data(self, *, changed_only: bool) -> dict[str, Any]:
         """The create / update payload; an update sends only what the member changed. A field the
@@ -286,17 +285,15 @@ def record_form_class(actor: Member, record_type: str, instance: models.Model | 
     for name in names:
         current = getattr(instance, f"{name}_id", None) if instance is not None else None
         form_field = _model_form_field(actor, model, name, current)
+        if isinstance(form_field, IdsField) and not form_field.choices:
+            continue  # no tags or groups defined yet: nothing to choose from
         help_text = HELP.get((record_type, name))
         if help_text:
             form_field.help_text = help_text
         attrs[name] = form_field
     _adjust(record_type, attrs)
-    definitions = CustomFieldDefinition.objects.filter(workspace_id=actor.workspace_id, record_type=record_type)
-    keys = []
-    for definition in definitions:
+    for definition in CustomFieldDefinition.objects.filter(workspace_id=actor.workspace_id, record_type=record_type):
         attrs[CUSTOM_PREFIX + definition.key] = custom_form_field(actor, definition)
-        keys.append(definition.key)
-    attrs["custom_keys"] = tuple(keys)
     return type(f"{model.__name__}Form", (RecordForm,), attrs)
 
 

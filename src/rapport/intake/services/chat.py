@@ -121,30 +121,20 @@ def _record_activity(actor: Member, conversation: Conversation, message: Message
     return record_create(actor, Activity, data, fields=ACTIVITY_FIELDS)
 
 
-def _neighbours(message: Message) -> tuple[Message | None, Message | None]:
-    siblings = Message.objects.filter(conversation_id=message.conversation_id).exclude(pk=message.pk)
-    before = siblings.filter(sent_at__lt=message.sent_at) | siblings.filter(sent_at=message.sent_at, pk__lt=message.pk)
-    after = siblings.filter(sent_at__gt=message.sent_at) | siblings.filter(sent_at=message.sent_at, pk__gt=message.pk)
-    return before.order_by("-sent_at", "-id").first(), after.order_by("sent_at", "id").first()
-
-
-def _response_seconds(message: Message, previous: Message | None) -> int | None:
+def _response_seconds(direction: str, sent_at: Any, previous: Message | None) -> int | None:
     """A reply is an outbound message right after an inbound one: the time it took us."""
-    if message.direction != MessageDirection.OUTBOUND or previous is None or previous.direction != MessageDirection.INBOUND:
+    if direction != MessageDirection.OUTBOUND or previous is None or previous.direction != MessageDirection.INBOUND:
         return None
-    return max(0, int((message.sent_at - previous.sent_at).total_seconds()))
+    return max(0, int((sent_at - previous.sent_at).total_seconds()))
 
 
-def _update_response_times(message: Message) -> None:
-    # A message delivered late may land between two others: the one after it may stop (or
-    # start) being a reply, so both are recomputed.
-    previous, following = _neighbours(message)
-    message.response_seconds = _response_seconds(message, previous)
-    message.save(update_fields=["response_seconds"])
-    if following is not None:
-        seconds = _response_seconds(following, message)
-        if seconds != following.response_seconds:
-            Message.objects.filter(pk=following.pk).update(response_seconds=seconds)
+def _neighbours(conversation: Conversation, sent_at: Any) -> tuple[Message | None, Message | None]:
+    """The messages right before and right after a new one sent at `sent_at` (the newest row wins ties)."""
+    siblings = Message.objects.filter(conversation=conversation).only("id", "direction", "sent_at", "response_seconds")
+    return (
+        siblings.filter(sent_at__lte=sent_at).order_by("-sent_at", "-id").first(),
+        siblings.filter(sent_at__gt=sent_at).order_by("sent_at", "id").first(),
+    )
 
 
 @transaction.atomic
@@ -190,6 +180,9 @@ def chat_message_receive(*, actor: Member, data: Mapping[str, Any]) -> tuple[Mes
     if changed:
         conversation.save(update_fields=changed)
 
+    # A message delivered late may land between two others: the one after it may stop (or
+    # start) being a reply, so its response time is recomputed too.
+    previous, following = _neighbours(conversation, sent_at)
     message = Message.objects.create(
         workspace_id=actor.workspace_id,
         conversation=conversation,
@@ -199,11 +192,15 @@ def chat_message_receive(*, actor: Member, data: Mapping[str, Any]) -> tuple[Mes
         sent_at=sent_at,
         text=text,
         external_id=external_id,
+        response_seconds=_response_seconds(direction, sent_at, previous),
         created_at=clock.now(),
     )
+    if following is not None:
+        seconds = _response_seconds(following.direction, following.sent_at, message)
+        if seconds != following.response_seconds:
+            Message.objects.filter(pk=following.pk).update(response_seconds=seconds)
     message.activity = _record_activity(actor, conversation, message, author or conversation.owner)
     message.save(update_fields=["activity"])
-    _update_response_times(message)
     # The text stays out of the event: the events page shows message events to every member.
     log.log(actor, message, EventType.CREATED, after={"conversation": conversation.pk, "channel": channel, "direction": direction})
     return message, True

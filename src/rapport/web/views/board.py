@@ -8,6 +8,7 @@ back.
 
 from __future__ import annotations
 
+import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -22,6 +23,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language, gettext, ngettext, to_locale
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
@@ -106,7 +108,7 @@ def _rates(member: Member, currencies: Iterable[str]) -> dict[str, Decimal]:
     rates: dict[str, Decimal] = {base: Decimal(1)}
     if not wanted:
         return rates
-    today = clock.now().date()
+    today = timezone.localtime(clock.now(), zoneinfo.ZoneInfo(member.workspace.time_zone)).date()
     rows = (
         visible_to(member, ExchangeRate)
         .filter(currency__in=wanted, valid_from__lte=today)

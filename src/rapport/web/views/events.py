@@ -106,20 +106,32 @@ def period_bounds(period: str, since: dt.date | None, until: dt.date | None, tim
     return None, None
 
 
-def _field_label(object_type: str, name: str) -> str:
-    if not name:
-        return ""
-    if name.startswith("custom."):
-        return name.removeprefix("custom.").replace("_", " ")
+def _model_field(object_type: str, name: str):
     model = next((m for m in RECORD_MODELS if m.RECORD_TYPE == object_type), None)
     if model is None:
         model = next((m for m in apps.get_models() if m._meta.model_name == object_type), None)
-    if model is not None:
-        try:
-            return str(model._meta.get_field(name).verbose_name)
-        except FieldDoesNotExist:
-            pass
-    return name.replace("_", " ")
+    if model is None or not name or name.startswith("custom."):
+        return None
+    try:
+        return model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+
+
+def _field_label(object_type: str, name: str) -> str:
+    if name.startswith("custom."):
+        return name.removeprefix("custom.").replace("_", " ")
+    field = _model_field(object_type, name)
+    return str(field.verbose_name) if field is not None and hasattr(field, "verbose_name") else name.replace("_", " ")
+
+
+def _value(object_type: str, name: str, value: Any) -> str:
+    """A value for the page: a choice by its label ("won" → "Won"), anything else readable."""
+    field = _model_field(object_type, name)
+    choices = dict(field.flatchoices) if field is not None and getattr(field, "choices", None) else {}
+    if isinstance(value, str) and value in choices:
+        return str(choices[value])
+    return readable(value)
 
 
 def readable(value: Any) -> str:
@@ -137,18 +149,18 @@ def readable(value: Any) -> str:
     return str(value)
 
 
-def _rows(events: list[Event], time_zone: str) -> list[dict[str, Any]]:
-    tz = zoneinfo.ZoneInfo(time_zone)
+def _rows(events: list[Event]) -> list[dict[str, Any]]:
     labels = dict(EventType.choices)
+    object_types = dict(object_type_choices())
     return [
         {
             "event": e,
-            "when": timezone.localtime(e.occurred_at, tz),
             "url": RECORD_URLS[e.object_type].format(e.object_id) if e.object_type in RECORD_URLS else None,
+            "object_type_label": object_types.get(e.object_type, e.object_type),
             "type_label": labels.get(e.event_type, e.event_type),
-            "field_label": _field_label(e.object_type, e.field),
-            "before": readable(e.before),
-            "after": readable(e.after),
+            "field_label": _field_label(e.object_type, e.field) if e.field else "",
+            "before": _value(e.object_type, e.field, e.before),
+            "after": _value(e.object_type, e.field, e.after),
         }
         for e in events
     ]
@@ -189,7 +201,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
     context = {
         "section": "events",
         "form": form,
-        "rows": _rows(rows, time_zone),
+        "rows": _rows(rows),
         "time_zone": time_zone,
         "next_url": "?" + urlencode({**kept, "cursor": page["next_cursor"]}) if page.get("next_cursor") else None,
         "first_url": "?" + urlencode(kept) if request.GET.get("cursor") else None,

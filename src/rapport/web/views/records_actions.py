@@ -14,10 +14,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from rapport.core.errors import Conflict, StaleVersion
+from rapport.core.errors import Conflict, NotFound, StaleVersion
 from rapport.records import services
 from rapport.records.models import Stage
 from rapport.workspaces.models import Action, Member
+from rapport.workspaces.permissions import MAX_ID
 
 from ..forms_actions import DealContactForm, MoveForm, QualifyForm, ReasonForm, VersionForm
 from .records_common import KINDS, RecordKind, detail_url, member_view, require_page
@@ -162,6 +163,8 @@ def deal_contact_unlink(request: HttpRequest, pk: int, contact_id: int) -> HttpR
     actor: Member = request.actor  # type: ignore[attr-defined]
     kind = KINDS["deals"]
     deal = fetch_record(actor, kind, pk)
+    if contact_id > MAX_ID:
+        raise NotFound(str(_("contact")))
     form = VersionForm(request.POST)
     result = _run(request, kind, deal, form, "error_form", lambda: services.deal_contact_unlink(actor=actor, deal=deal, contact_id=contact_id))
     if isinstance(result, HttpResponse):

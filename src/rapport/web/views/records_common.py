@@ -10,6 +10,7 @@ from functools import wraps
 from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -20,7 +21,7 @@ from ninja import FilterSchema
 
 from rapport.api import records as api_records
 from rapport.api.crud import Resource
-from rapport.core.errors import NotFound, PermissionDenied
+from rapport.core.errors import NotFound, PermissionDenied, ServiceError
 from rapport.records.models import Account, Activity, Contact, Deal, Lead
 from rapport.workspaces.models import Action, Member
 from rapport.workspaces.permissions import can
@@ -60,6 +61,13 @@ def member_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
             raise Http404(_("Not found.")) from None
         except PermissionDenied as exc:
             return render(request, "web/records/denied.html", {"message": exc.detail}, status=403)
+        except ServiceError as exc:
+            # A state conflict no form anticipated (e.g. completing a task done a moment ago
+            # in another tab): say so, never a server error.
+            return render(request, "web/records/denied.html", {"message": exc.detail, "title": _("That did not work")}, status=exc.status)
+        except ValidationError as exc:
+            messages = [m for ms in exc.message_dict.values() for m in ms] if hasattr(exc, "error_dict") else exc.messages
+            return render(request, "web/records/denied.html", {"message": " ".join(messages), "title": _("That did not work")}, status=422)
 
     return wrapper
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -37,13 +36,15 @@ from ..forms_lists import BulkForm, SavedViewForm, filter_form, normalise_params
 from .records_common import KINDS, Cell, Column, RecordKind, member_view
 
 PAGE_SIZE = 50
-# Query parameters that are not filters.
+# Where a page starts: not part of what a saved view or a sort link keeps.
 PAGING = ("cursor", "before")
 SESSION_COLUMNS = "rapport_columns_{}"
 
 
 def custom_columns(definitions: list[CustomFieldDefinition]) -> list[Column]:
-    def cell_for(key: str, field_type: str):
+    """One column per custom field of the record type (`custom.<key>`)."""
+
+    def cell_for(key: str, field_type: str) -> Any:
         def cell(obj: Any, actor: Member) -> Cell:
             value = obj.custom.get(key)
             if isinstance(value, list):
@@ -224,7 +225,6 @@ def list_context(request: HttpRequest, kind: RecordKind) -> tuple[dict[str, Any]
         "can_add": can(actor, Action.ADD, kind.model),
         "selected_columns": [c.key for c in state.columns],
         "current_query": state.link_query.urlencode(),
-        "api_query": urlencode(state.params),
     }
     return context, (422 if errors else 200)
 

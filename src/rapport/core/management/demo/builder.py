@@ -58,6 +58,7 @@ from rapport.workspaces.services import member_create, workspace_create
 
 from . import names
 from .activities import ActivityPlanner
+from .intake import IntakePlanner
 from .plan import (
     DAY,
     HOUR,
@@ -96,7 +97,7 @@ class DemoSummary:
     counts: dict[str, int]
 
 
-class _Builder(ActivityPlanner):
+class _Builder(ActivityPlanner, IntakePlanner):
     def __init__(self, *, slug: str, seed: int, now: datetime) -> None:
         super().__init__(seed=seed, now=now, history=timedelta(days=HISTORY_DAYS))
         self.slug = slug
@@ -542,6 +543,7 @@ class _Builder(ActivityPlanner):
             self.plan_leads()
             self.plan_deals()
             self.plan_activities()
+            self.plan_intake()
             self.timeline.replay()
         workspace = self.workspace
         counts = {

@@ -81,7 +81,7 @@
     }
     if (result.ok) {
       applyRefresh(result.payload);
-      say(board.dataset["msg" + kind.charAt(0).toUpperCase() + kind.slice(1)] || "", false);
+      say({ move: board.dataset.msgMoved, won: board.dataset.msgWon, lost: board.dataset.msgLost }[kind] || "", false);
       return true;
     }
     putBack();
@@ -203,6 +203,20 @@
     if (moved) moved.focus();
     else status.focus();
   });
+
+  // Infinite scroll: nearing the end of a column's cards asks for its next page. (Scroll events
+  // do not bubble, hence the capturing listener.)
+  board.addEventListener(
+    "scroll",
+    (event) => {
+      const list = event.target;
+      if (!list.classList || !list.classList.contains("board-cards")) return;
+      if (list.scrollTop + list.clientHeight < list.scrollHeight - 120) return;
+      const more = document.querySelector(`#stage-${list.dataset.stageId}-more .load-more`);
+      if (more && !more.classList.contains("htmx-request")) more.click();
+    },
+    true,
+  );
 
   // Cards loaded by "load more" may already be on the board after a live change: keep one.
   document.body.addEventListener("htmx:afterSwap", () => {

@@ -33,6 +33,22 @@
     if (target.matches && target.matches("input[data-row-select], input[data-select-all]")) updateBulkBar();
   });
 
+  // Filters change the URL without reloading the page (htmx pushes it): forms that save "the list
+  // as shown" and the bulk form's way back take the current query, not the one the page loaded with.
+  document.addEventListener("submit", (event) => {
+    const form = event.target;
+    if (!form.matches) return;
+    const query = window.location.search.replace(/^\?/, "");
+    if (form.matches("[data-keeps-query]")) {
+      const input = form.querySelector("input[name=query]");
+      if (input) input.value = query;
+    }
+    if (form.matches("[data-bulk-form]")) {
+      const next = form.querySelector("input[name=next]");
+      if (next) next.value = window.location.pathname + (query ? "?" + query : "");
+    }
+  }, true);
+
   // A bulk action with no rows chosen would only come back with an error: say so at once.
   document.addEventListener("submit", (event) => {
     const form = event.target;
@@ -60,7 +76,9 @@
 
   function onChange(change) {
     const results = document.getElementById("records-results");
-    if (!results || !change || change.object_type !== results.dataset.recordType) return;
+    if (!results || !change) return;
+    // "*" comes after the stream reconnects: changes may have been missed, so refresh anyway.
+    if (change.object_type !== results.dataset.recordType && change.object_type !== "*") return;
     clearTimeout(timer);
     timer = setTimeout(refresh, 300);
   }
