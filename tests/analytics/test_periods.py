@@ -15,16 +15,20 @@ UTC = dt.UTC
 
 
 def bounds(period):
-    return period.start.astimezone(UTC).replace(tzinfo=None), period.end.astimezone(UTC).replace(tzinfo=None)
+    return period.start.astimezone(UTC), period.end.astimezone(UTC)
+
+
+def utc(*parts):
+    return dt.datetime(*parts, tzinfo=UTC)
 
 
 def test_today_and_yesterday_in_madrid_and_utc():
     moment = at(2025, 3, 13, 0, 30)  # 23:30 UTC on the 12th
     madrid = resolve_period("today", time_zone="Europe/Madrid", at=moment)
-    utc = resolve_period("today", time_zone="UTC", at=moment)
-    assert madrid.first_day == dt.date(2025, 3, 13) and utc.first_day == dt.date(2025, 3, 12)
-    assert bounds(madrid) == (dt.datetime(2025, 3, 12, 23), dt.datetime(2025, 3, 13, 23))
-    assert bounds(utc) == (dt.datetime(2025, 3, 12), dt.datetime(2025, 3, 13))
+    in_utc = resolve_period("today", time_zone="UTC", at=moment)
+    assert madrid.first_day == dt.date(2025, 3, 13) and in_utc.first_day == dt.date(2025, 3, 12)
+    assert bounds(madrid) == (utc(2025, 3, 12, 23), utc(2025, 3, 13, 23))
+    assert bounds(in_utc) == (utc(2025, 3, 12), utc(2025, 3, 13))
     assert resolve_period("yesterday", time_zone="Europe/Madrid", at=moment).first_day == dt.date(2025, 3, 12)
 
 

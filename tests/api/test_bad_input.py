@@ -16,7 +16,7 @@ from rapport.records import services
 from rapport.records.models import Deal, Tag
 from rapport.workspaces.services import member_update, token_create, token_revoke
 
-from ..factories import ContactFactory, DealFactory
+from ..factories import ActivityFactory, ContactFactory, DealFactory, LeadFactory
 from .support import World, assert_problem, db_state, field_errors
 
 # --- The problem document --------------------------------------------------------------------
@@ -93,6 +93,53 @@ def test_unknown_and_read_only_fields_of_a_patch_are_refused(world: World, field
     assert_problem(response, 422, field)
     assert field_errors(response)[field] == "Unknown field."
     assert db_state() == before
+
+
+def _patch_subject(world: World, path: str) -> int:
+    if path == "leads":
+        return LeadFactory(actor=world.admin).pk
+    if path == "activities":
+        return ActivityFactory(actor=world.admin).pk
+    if path == "custom-fields":
+        return services.custom_field_create(
+            actor=world.admin, data={"record_type": "lead", "key": "k", "label": "K", "field_type": "choice", "choices": ["a"]}
+        ).pk
+    if path == "tags":
+        return services.tag_create(actor=world.admin, data={"name": "t"}).pk
+    return {"accounts": world.account, "contacts": world.contact, "deals": world.deal, "pipelines": world.pipeline,
+            "stages": world.stages[0]}[path].pk
+
+
+NOT_NULL = [
+    ("accounts", "street"), ("accounts", "emails"), ("accounts", "is_global"), ("accounts", "kind"),
+    ("contacts", "messengers"), ("contacts", "last_name"), ("leads", "description"), ("leads", "priority"),
+    ("deals", "source"), ("deals", "name"), ("deals", "amount"), ("deals", "tags"), ("activities", "body"),
+    ("activities", "participant_members"), ("custom-fields", "choices"), ("custom-fields", "required"),
+    ("pipelines", "is_active"), ("pipelines", "name"), ("stages", "position"), ("tags", "color"),
+]
+
+
+@pytest.mark.parametrize(("path", "field"), NOT_NULL, ids=[f"{p}-{f}" for p, f in NOT_NULL])
+def test_null_is_refused_where_the_field_cannot_be_empty(world: World, path: str, field: str) -> None:
+    pk = _patch_subject(world, path)
+    before = db_state()
+
+    response = world.api("admin").patch(f"{path}/{pk}", {field: None})
+
+    assert_problem(response, 422, field)
+    assert db_state() == before
+
+
+@pytest.mark.parametrize(
+    ("path", "field"), [("deals", "account"), ("deals", "expected_close"), ("activities", "due_at"), ("accounts", "parent")]
+)
+def test_null_clears_a_field_that_may_be_empty(world: World, path: str, field: str) -> None:
+    pk = _patch_subject(world, path)
+
+    response = world.api("admin").patch(f"{path}/{pk}", {field: None})
+
+    assert response.status_code == 200, response.content
+    assert response.json()[field] is None
 
 
 OVERSIZE = [

@@ -70,6 +70,7 @@ def test_typing_shows_grouped_suggestions_and_enter_opens_the_results(signed_in:
     expect(page.locator("#search-group-account h2")).to_contain_text("Accounts")
     expect(page.locator("#search-group-deal h2")).to_contain_text("1")
     expect(page.locator("#search-group-deal .search-hit-title")).to_have_text("Acme renewal")
+    screenshot(page, "search-results-1280")
 
 
 def test_the_results_page_updates_as_you_type_on_a_phone(signed_in: Page, live_server, searchable, screenshot):

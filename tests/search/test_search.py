@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from rapport.records import services
 from rapport.search.backends import MAX_QUERY_LENGTH, search
@@ -56,6 +58,8 @@ def test_tolerates_typos(admin, records):
     assert ids(search(admin, "Smtih"), "contact") == {records.jane.pk}
     assert ids(search(admin, "Warehuose"), "lead") == {records.scanners.pk}
     assert ids(search(admin, "brochurre"), "activity") == {records.call.pk}  # a letter too many
+    assert ids(search(admin, "Warehousr"), "lead") == {records.scanners.pk}  # a wrong letter
+    assert ids(search(admin, "warhouse"), "lead") == {records.scanners.pk}  # a letter missing
 
 
 def test_typo_tolerance_has_limits(admin, records):
@@ -222,3 +226,16 @@ def test_bad_input_is_a_field_error(admin, query, kwargs, field):
 def test_a_long_query_of_many_words_is_fine(admin, records):
     words = " ".join(["acme"] + [f"w{n}" for n in range(60)])[:MAX_QUERY_LENGTH]
     assert found(search(admin, words)) == set()
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(query=st.text(max_size=60), types=st.sampled_from([None, "deal", "account,activity"]))
+def test_any_text_is_searched_or_refused_as_a_field_error(admin, records, query, types):
+    try:
+        results = search(admin, query, types=types, limit_per_type=3)
+    except ValidationError as exc:
+        assert set(exc.message_dict) <= {"q", "types"}
+    else:
+        for group in results.groups:
+            if not (len(group.hits) <= 3 <= group.count or len(group.hits) == group.count): print("FAIL", repr(query), types, group)
+            assert len(group.hits) <= 3 <= group.count or len(group.hits) == group.count

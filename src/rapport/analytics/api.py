@@ -46,6 +46,62 @@ class WidgetOut(Schema):
     uses_pipeline: bool
 
 
+class PeriodOut(Schema):
+    start: dt.datetime
+    end: dt.datetime = Field(description="Exclusive: the first moment after the period.")
+    label: str
+    time_zone: str
+
+
+Num = int | float
+
+
+class NumberOut(Schema):
+    value: Num | None
+    display: str
+    label: str
+    link: str | None
+    previous: Num | None
+    change_percent: Num | None
+
+
+class RowOut(Schema):
+    key: str
+    label: str
+    value: Num | None
+    display: str
+    share: Num | None = Field(description="0-100, e.g. a lead source relative to the largest.")
+    link: str | None
+    extra: dict[str, Any]
+
+
+class DatasetOut(Schema):
+    label: str
+    data: list[Num | None]
+    links: list[str | None] | None
+    style: Literal["primary", "muted", "band-low", "band-high"]
+
+
+class ChartOut(Schema):
+    type: Literal["bar", "line", "doughnut"]
+    labels: list[str]
+    datasets: list[DatasetOut]
+
+
+class WidgetAnswer(Schema):
+    """One widget's figures: the contract of analytics/widgets/base.py."""
+
+    key: str
+    title: str
+    period: PeriodOut
+    as_of: dt.datetime | None
+    currency: str
+    number: NumberOut | None
+    rows: list[RowOut]
+    chart: ChartOut | None
+    extra: dict[str, Any]
+
+
 class WidgetQuery(Schema):
     period: Literal[PERIODS] = Field("month", description="today, yesterday, week, month or custom (with start and end).")  # type: ignore[valid-type]
     start: dt.date | None = Field(None, description="First day of a custom period (YYYY-MM-DD).")
@@ -82,7 +138,7 @@ def widget_refresh_map(request: HttpRequest):
     return refresh_map()
 
 
-@router.get("/widgets/{key}", response=dict[str, Any], operation_id="dashboard_widget_get", summary="One widget's figures")
+@router.get("/widgets/{key}", response=WidgetAnswer, operation_id="dashboard_widget_get", summary="One widget's figures")
 def widget_get(request: HttpRequest, key: str, query: Query[WidgetQuery]):
     """Number, rows and chart of one widget for the period, pipeline and as-of moment asked for."""
     actor = actor_of(request)

@@ -4,6 +4,7 @@ Shape: {"type", "title", "status", "detail", "errors": [{"field", "message"}]}. 
 stable URN per kind of problem, so clients can branch on it.
 """
 
+import json
 import logging
 from typing import Any
 
@@ -11,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -47,6 +49,19 @@ def problem(api: NinjaAPI, request: HttpRequest, status: int, code: str, detail:
     response = api.create_response(request, body, status=status)
     response["Content-Type"] = "application/problem+json"
     return response
+
+
+@csrf_exempt
+def unknown_endpoint(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    """The answer for an /api/ path that no endpoint matches (e.g. /api/v1/deals/abc)."""
+    body = {
+        "type": "urn:rapport:problem:not-found",
+        "title": TITLES[404],
+        "status": 404,
+        "detail": "No API endpoint at this address; see /api/v1/docs.",
+        "errors": [],
+    }
+    return HttpResponse(json.dumps(body), status=404, content_type="application/problem+json")
 
 
 def _field_from_loc(loc: list | tuple) -> str:
@@ -154,21 +169,19 @@ PROBLEM_ANSWERS = {
     413: "The request body is too large.",
     422: "Invalid input; `errors` names each field.",
 }
-READ_ANSWERS = (401, 422)
-WRITE_ANSWERS = (400, 401, 403, 409, 412, 413, 422)
+READ_ANSWERS = (401, 404, 422)
+WRITE_ANSWERS = (400, 401, 403, 404, 409, 412, 413, 422)
 
 
-def problem_responses(method: str, path: str) -> dict[str, Any]:
-    """The problem answers an operation declares, by HTTP method and whether it names a record."""
-    codes = set(READ_ANSWERS if method == "get" else WRITE_ANSWERS)
-    if "{" in path:
-        codes.add(404)
+def problem_responses(method: str) -> dict[str, Any]:
+    """The problem answers an operation declares: reads can be refused, writes also conflict."""
+    codes = READ_ANSWERS if method == "get" else WRITE_ANSWERS
     return {
         str(code): {
             "description": PROBLEM_ANSWERS[code],
             "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
         }
-        for code in sorted(codes)
+        for code in codes
     }
 
 
@@ -179,9 +192,9 @@ def document(api: NinjaAPI) -> None:
     def get_openapi_schema(**kwargs: Any):
         schema = build(**kwargs)
         schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
-        for path, operations in schema.get("paths", {}).items():
+        for operations in schema.get("paths", {}).values():
             for method, operation in operations.items():
-                for code, answer in problem_responses(method, path).items():
+                for code, answer in problem_responses(method).items():
                     operation.setdefault("responses", {}).setdefault(code, answer)
         return schema
 

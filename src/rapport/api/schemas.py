@@ -82,12 +82,17 @@ class In(Schema):
     model_config = ConfigDict(extra="forbid")
 
 
+# PATCH bodies: every field defaults to None, which only marks it "not sent" (model_dump with
+# exclude_unset leaves it out). A null the client sends is validated like any value, so it is
+# refused wherever the create body refuses it: a text column cannot be set to NULL by PATCH.
+
+
 def partial(schema: type[Schema], name: str) -> type[Schema]:
-    """The same body with every field optional, for PATCH."""
-    fields = {key: (field.annotation | None, None) for key, field in schema.model_fields.items()}
-    for key, field in schema.model_fields.items():
-        if field.metadata:
-            fields[key] = (Annotated[field.annotation, *field.metadata] | None, None)
+    """The same body with every field optional, for PATCH: what is left out stays as it is."""
+    fields = {
+        key: (Annotated[field.annotation, *field.metadata] if field.metadata else field.annotation, None)
+        for key, field in schema.model_fields.items()
+    }
     return create_model(name, __base__=In, **fields)
 
 
@@ -305,15 +310,16 @@ class DealIn(In):
 
 
 class DealPatch(In):
-    name: Text(200, 1) | None = None
+    # Stage, pipeline and status change only through the move / won / lost / reopen actions.
+    name: Text(200, 1) = None
     account: Id | None = None
-    amount: Money | None = None
-    currency: Currency | None = None
+    amount: Money = None
+    currency: Currency = None
     expected_close: dt.date | None = None
     owner: Id | None = None
-    source: Text(40) | None = None
-    tags: list[Id] | None = Field(None, max_length=50)
-    custom: CustomValues | None = None
+    source: Text(40) = None
+    tags: list[Id] = Field(None, max_length=50)
+    custom: CustomValues = None
 
 
 class DealContactOut(Schema):
@@ -420,10 +426,13 @@ class ActivityOut(RecordOut):
 class StageIn(In):
     name: Text(100, 1)
     probability: Percent = 10
-    position: Position | None = None
+    position: Position | None = None  # none: after the last stage
 
 
-StagePatch = partial(StageIn, "StagePatch")
+class StagePatch(In):
+    name: Text(100, 1) = None
+    probability: Percent = None
+    position: Position = None
 
 
 class StageOut(Schema):
@@ -442,9 +451,9 @@ class PipelineIn(In):
 
 
 class PipelinePatch(In):
-    name: Text(100, 1) | None = None
-    position: Position | None = None
-    is_active: bool | None = None
+    name: Text(100, 1) = None
+    position: Position = None
+    is_active: bool = None
 
 
 class PipelineOut(Schema):
@@ -474,10 +483,10 @@ class CustomFieldIn(In):
 
 
 class CustomFieldPatch(In):
-    label: Text(100, 1) | None = None
-    required: bool | None = None
-    choices: list[Text(100, 1)] | None = Field(None, max_length=200)
-    position: Position | None = None
+    label: Text(100, 1) = None
+    required: bool = None
+    choices: list[Text(100, 1)] = Field(None, max_length=200)
+    position: Position = None
 
 
 class CustomFieldOut(Schema):

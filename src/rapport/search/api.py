@@ -8,7 +8,7 @@ from pydantic import Field
 
 from rapport.api.crud import actor_of
 
-from .backends import MAX_LIMIT, MAX_QUERY_LENGTH, Group, Hit, SearchResults, search
+from .backends import COUNT_CAP, MAX_LIMIT, MAX_QUERY_LENGTH, Group, Hit, SearchResults, search
 from .documents import TYPES
 from .text import Marked
 
@@ -40,7 +40,7 @@ class SearchHitOut(Schema):
 class SearchGroupOut(Schema):
     type: str
     label: str
-    count: int = Field(description="Records of this type that match, counted up to 500.")
+    count: int = Field(description=f"Records of this type that match, counted up to {COUNT_CAP}.")
     count_capped: bool = Field(description="True when `count` stopped at its cap: there are at least that many.")
     has_more: bool
     hits: list[SearchHitOut]

@@ -33,11 +33,11 @@ from .text import Marked, analyse, query_words
 
 MAX_QUERY_LENGTH = 200
 MAX_LIMIT = 50
-# Counts stop here: "500+" says enough, and counting further would cost a scan.
-COUNT_CAP = 500
+# Counts stop here: "200+" says enough, and counting further would cost a scan.
+COUNT_CAP = 200
 # Candidates fetched beyond the limit, so re-ranking can promote a better hit into view.
 EXTRA_CANDIDATES = 10
-FUZZY_CANDIDATES = 60
+FUZZY_CANDIDATES = 40
 
 
 @dataclass

@@ -4,10 +4,9 @@ One definition feeds both backends (the SQLite triggers that fill the FTS5 table
 PostgreSQL expression indexes) and the Python side that ranks hits and builds snippets, so the
 text a hit is found by is the text its snippet is cut from.
 
-Changing a type's fields: SQLite picks the change up on the next `migrate` (the triggers and
-tables are compared with these definitions and rebuilt when they differ, see `sqlite_index`);
-PostgreSQL needs a migration that drops and re-creates that type's two indexes, because the
-query only uses an index whose expression is exactly the one built here.
+Changing a type's fields takes effect on the next `migrate`: after every migrate both backends
+compare what the database holds with these definitions (SQLite: the trigger and table
+statements; PostgreSQL: a fingerprint in each index's comment) and rebuild what differs.
 """
 
 from __future__ import annotations

@@ -3,14 +3,17 @@
 Strict pass: full text, every word as a word prefix (`to_tsquery('simple', 'acm:* & tra:*')`)
 against the folded text's tsvector. The newest RANK_WINDOW matches are ordered with the records
 whose title holds every word first; `ts_rank` would recompute the tsvector (an index
-expression, not a stored column) for every match of a common word.
+expression, not a stored column) for every match of a common word. Parallel workers and JIT
+are off for the search's transaction: starting either costs more than these queries.
 
 Fuzzy pass, per word of four letters or more, either of:
 - a word of the record starts with one of the word's neighbour-swap or one-deletion variants
   (`text.variants`, through the same tsvector index): "Smtih" -> "smith", which trigram
   similarity rates too low (a swap in a five-letter word breaks most of its trigrams);
-- pg_trgm word similarity `word <% text` of at least WORD_SIMILARITY_THRESHOLD, through the
-  trigram index: substitutions and missing letters ("tradng" -> "trading", "acne" -> "acme").
+- for words of TRIGRAM_MIN_LENGTH letters or more, pg_trgm word similarity `word <% text` of at
+  least WORD_SIMILARITY_THRESHOLD, through the trigram index: substitutions and missing letters
+  ("tradng" -> "trading", "kowalsky" -> "kowalski"). A shorter word with a substitution keeps
+  too few of its trigrams to pass the threshold, and asking would only fetch look-alikes.
 Three-letter words must occur as they are (`LIKE '%abc%'`, also served by the trigram index).
 The threshold is set for the search's own transaction only (SET LOCAL).
 """
@@ -31,6 +34,7 @@ if TYPE_CHECKING:
     from .backends import Visible
 
 WORD_SIMILARITY_THRESHOLD = 0.5
+TRIGRAM_MIN_LENGTH = 6
 RANK_WINDOW = 500
 
 
@@ -38,7 +42,13 @@ RANK_WINDOW = 500
 def session() -> Iterator[None]:
     with transaction.atomic():
         with connection.cursor() as cursor:
-            cursor.execute("SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)", [str(WORD_SIMILARITY_THRESHOLD)])
+            cursor.execute(
+                "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true), "
+                # Starting parallel workers, or compiling with JIT (which the high price of
+                # folding text invites), costs more than any of these small queries.
+                "set_config('max_parallel_workers_per_gather', '0', true), set_config('jit', 'off', true)",
+                [str(WORD_SIMILARITY_THRESHOLD)],
+            )
         yield
 
 
@@ -60,15 +70,16 @@ def _fetch(sql: str, params: list) -> list:
 def strict(doc: Document, words: list[str], visible: Visible, limit: int, cap: int) -> tuple[list[int], int]:
     """Ids of `limit` records with every word as a word prefix, title matches first, and their count (up to `cap`)."""
     table = f'"{doc.table}"'
-    query = _prefixes(words, " & ")
     title = doc.concat_sql(doc.title_fields, lambda n: f'"{n}"', f"{table}.")
     matches = f"FROM {table} WHERE {tsvector_sql(doc, f'{table}.')} @@ to_tsquery('simple'::regconfig, %s) AND ({visible.sql})"
-    params = [query, *visible.params]
+    params = [_prefixes(words, " & "), *visible.params]
+    # Every word starting a word of the title: a rough test (no accent folding) that only
+    # orders the window; text.analyse ranks the hits properly.
+    in_title = " AND ".join(["position(%s IN m.title) > 0"] * len(words))
     ids = _fetch(
-        f"SELECT id FROM (SELECT {table}.\"id\" AS id, {title} AS title {matches} ORDER BY {table}.\"id\" DESC LIMIT %s) AS m "
-        "ORDER BY to_tsvector('simple'::regconfig, rapport_unaccent(lower(m.title))) @@ to_tsquery('simple'::regconfig, %s) DESC, m.id DESC "
-        "LIMIT %s",
-        [*params, RANK_WINDOW, query, limit],
+        f"SELECT id FROM (SELECT {table}.\"id\" AS id, ' ' || lower({title}) AS title {matches} "
+        f"ORDER BY {table}.\"id\" DESC LIMIT %s) AS m ORDER BY ({in_title}) DESC, m.id DESC LIMIT %s",
+        [*params, RANK_WINDOW, *[f" {w}" for w in words], limit],
     )
     if len(ids) < limit:
         return ids, len(ids)
@@ -86,9 +97,13 @@ def fuzzy(doc: Document, words: list[str], visible: Visible, limit: int, exclude
     where, params = [], []
     for word in words:
         if allowed_edits(len(word)):
-            starts = [v for v in variants(word) if v[0] == word[0]]
-            where.append(f"({tsv} @@ to_tsquery('simple'::regconfig, %s) OR %s <%% {text})")
-            params += [_prefixes(starts, " | "), word]
+            starts = _prefixes([v for v in variants(word) if v[0] == word[0]], " | ")
+            if len(word) >= TRIGRAM_MIN_LENGTH:
+                where.append(f"({tsv} @@ to_tsquery('simple'::regconfig, %s) OR %s <%% {text})")
+                params += [starts, word]
+            else:
+                where.append(f"{tsv} @@ to_tsquery('simple'::regconfig, %s)")
+                params.append(starts)
         elif len(word) == 3:
             where.append(f"{text} LIKE %s")
             params.append(_like(word))

@@ -33,6 +33,7 @@ Conventions every widget keeps:
 - `period` defaults to "month"; custom needs start and end (at most 366 days). Periods are whole
   days in the workspace's time zone (analytics/periods.py). `pipeline` defaults, for widgets that
   use one, to the workspace's first active pipeline (pipeline_dynamics) or to all (others).
+- `forecast` also reads `days` (1-365, default 30): the horizon of its number and rows.
 - `as_of` (an ISO date-time; without an offset it is read in the workspace's time zone) computes
   the widget as it stood at that moment: named periods are taken around that moment, nothing
   after it is counted, and states (a deal's stage, a lead's owner, an open task) are read from

@@ -5,10 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db.models import Count, QuerySet
+from django.db.models.functions import TruncDate
+from django.utils.translation import gettext as _
 
-from rapport.workspaces.models import Workspace
+from rapport.workspaces.models import Member, Workspace
 from rapport.workspaces.rates import base_sum, missing_currencies, money, with_base_amount
 
 
@@ -82,10 +85,6 @@ def merge_missing(*grouped: Grouped) -> list[dict[str, Any]]:
 
 def member_names(ids: Any) -> dict[int | None, str]:
     """Display names of members by id; None (nobody) is the robot owner (SPEC R3)."""
-    from django.utils.translation import gettext as _
-
-    from rapport.workspaces.models import Member
-
     names: dict[int | None, str] = {None: _("Robot")}
     wanted = {i for i in ids if i is not None}
     for member in Member.objects.filter(pk__in=wanted).select_related("user"):
@@ -95,8 +94,4 @@ def member_names(ids: Any) -> dict[int | None, str]:
 
 def by_local_day(qs: QuerySet, field: str, time_zone: str) -> QuerySet:
     """Annotate `_day`: the local calendar day of `field` in the workspace's time zone."""
-    from zoneinfo import ZoneInfo
-
-    from django.db.models.functions import TruncDate
-
     return qs.annotate(_day=TruncDate(field, tzinfo=ZoneInfo(time_zone)))

@@ -29,8 +29,8 @@ from rapport.workspaces.rates import exchange_rate_set
 
 from .plan import DAY, HOUR, MINUTE, PlannedContact, Planner
 
-CALLS = 180
-CHATS = 80
+CALLS = 150
+CHATS = 70
 RECENT = 60 * DAY  # calls and chats of the last two months
 USAGE_DAYS = 21
 RATES = {"USD": ("0.9200", "0.9350"), "GBP": ("1.1700", "1.1850"), "PLN": ("0.2310", "0.2290"), "CHF": ("1.0400", "1.0600")}

@@ -173,9 +173,6 @@
 
   toggle.addEventListener("click", () => (app.configuring ? cancel() : setConfiguring(true)));
   document.getElementById("cancel-layout").addEventListener("click", cancel);
-  panel.addEventListener("keydown", (event) => {
-    if (event.key === "Escape") cancel();
-  });
   panelForm.addEventListener("input", (event) => {
     if (event.target.name === "font_colour") panelForm.elements.use_font_colour.checked = true;
     app.applyLook(readLook());

@@ -158,6 +158,14 @@
       form.elements.as_of.value = "";
     }
     error.textContent = "";
+    if (next.period === "custom" && !next.start && !next.end) {
+      // A fresh custom range starts as the last seven days, ready to adjust.
+      const today = new Date(state.today + "T00:00:00Z");
+      next.end = state.today;
+      next.start = new Date(today.getTime() - 6 * 86400000).toISOString().slice(0, 10);
+      form.elements.start.value = next.start;
+      form.elements.end.value = next.end;
+    }
     app.syncControls();
     if (next.period === "custom" && (!next.start || !next.end || next.start > next.end)) {
       if (next.start && next.end) error.textContent = S.period_invalid;

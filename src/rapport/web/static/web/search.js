@@ -53,8 +53,9 @@
   };
   window.addEventListener("load", () => {
     if (window.rapportLive) {
-      window.rapportLive.subscribe(() => {
-        if (!timer) timer = window.setTimeout(refresh, 1000);
+      const searched = new Set(["account", "contact", "lead", "deal", "activity", "*"]);
+      window.rapportLive.subscribe((change) => {
+        if (searched.has(change.object_type) && !timer) timer = window.setTimeout(refresh, 1000);
       });
     }
   });
