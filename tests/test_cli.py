@@ -259,7 +259,8 @@ def _check_counts(workspace, records):
     assert 0.10 <= lost / deals.count() <= 0.30
     assert not deals.filter(status=DealStatus.LOST, lost_reason="").exists()
     assert set(deals.values_list("pipeline__name", flat=True)) == {"Sales", "Partners", "Renewals"}
-    assert 1300 <= records[Activity].count() <= 1700
+    # Besides these, the intake adds telephony calls (with the system's ids) and chat messages.
+    assert 1300 <= records[Activity].filter(external_id="", chat_message__isnull=True).count() <= 1700
     assert accounts > records[Account].filter(country="").count() * 10
     assert records[Account].filter(is_global=True).exists() and records[Account].filter(is_private=True).exists()
     fields = set(CustomFieldDefinition.objects.filter(workspace=workspace).values_list("record_type", "key"))

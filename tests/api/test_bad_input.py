@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 import pytest
+from django.db import DataError
 
 from rapport.records import services
 from rapport.records.models import Deal, Tag
@@ -290,6 +291,27 @@ def test_a_due_date_that_does_not_exist_in_utc_is_422(world: World) -> None:
     assert_problem(response, 422, "due_at")
     assert "UTC" in field_errors(response)["due_at"]
     assert db_state() == before
+
+
+def test_moments_with_any_offset_are_stored_in_utc(world: World) -> None:
+    """Python accepts offsets up to ±23:59, PostgreSQL only up to ±15:59."""
+    response = world.api("admin").post("activities", {"kind": "task", "subject": "x", "due_at": "2030-01-01T10:00:00+16:43"})
+
+    assert response.status_code == 201, response.content
+    assert response.json()["due_at"] == "2029-12-31T17:17:00Z"
+    assert world.api("admin").get("activities", due_after="2029-12-31T17:17:00+23:59").status_code == 200
+
+
+def test_a_value_the_database_refuses_is_422_not_500(world: World, monkeypatch) -> None:
+    """The safety net behind the schemas: should a check be missing, the answer is still a 4xx."""
+
+    def refuse(**kwargs: Any) -> None:
+        raise DataError("value out of range")
+
+    monkeypatch.setattr(services, "tag_create", refuse)
+
+    body = assert_problem(world.api("admin").post("tags", {"name": "x"}), 422)
+    assert body["detail"] == "A value is outside what can be stored."
 
 
 def test_custom_values_are_checked_against_their_definitions(world: World) -> None:

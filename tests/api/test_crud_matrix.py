@@ -380,3 +380,32 @@ def _same_name_in_both_workspaces(world: World, resource: Resource) -> None:
     assert response.status_code == 201, response.content
     assert resource.model._default_manager.get(pk=response.json()["id"]).workspace_id == world.outsider.workspace_id
     assert list(resource.model._default_manager.filter(workspace=world.admin.workspace).order_by("pk").values()) == acme_rows
+
+
+# --- Members: read-only over the API ----------------------------------------------------------
+
+
+def test_members_list_only_the_workspace_of_the_caller(world: World) -> None:
+    acme_ids = {m.pk for name, m in world.members.items() if name != "outsider"}
+
+    assert set(ids_of(world.api("seller").get("members"))) == acme_ids
+    assert ids_of(world.api("outsider").get("members")) == [world.outsider.pk]
+    listed = {m["id"]: m for m in world.api("seller").get("members").json()}
+    assert listed[world.seller.pk]["manager"] == world.manager.pk
+    assert listed[world.seller.pk]["email"] == "seller@acme.test"
+
+
+def test_me_says_who_i_am_and_what_i_may_do(world: World) -> None:
+    body = world.api("seller").get("members/me").json()
+
+    assert body["member"]["id"] == world.seller.pk
+    assert body["workspace"]["slug"] == "acme"
+    assert body["permissions"]["deal"] == {"view": "own", "add": "all", "edit": "own", "delete": "none"}
+    assert world.api("outsider").get("members/me").json()["workspace"]["slug"] == "globex"
+
+
+def test_members_cannot_be_written_through_the_api(world: World) -> None:
+    before = db_state()
+
+    assert world.api("admin").post("members", {"email": "new@acme.test"}).status_code == 405
+    assert db_state() == before

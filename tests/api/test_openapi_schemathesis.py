@@ -7,11 +7,11 @@ from __future__ import annotations
 import jsonschema_rs
 import pytest
 import schemathesis
-from schemathesis.config import SchemathesisConfig
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
+from schemathesis.config import SchemathesisConfig
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
@@ -21,7 +21,17 @@ from schemathesis.specs.openapi.definitions import OPENAPI_31
 
 from rapport.api.errors import PROBLEM_SCHEMA
 from rapport.records import services
-from rapport.records.models import Account, Activity, Contact, CustomFieldDefinition, Deal, Lead, Pipeline, Stage, Tag
+from rapport.records.models import (
+    Account,
+    Activity,
+    Contact,
+    CustomFieldDefinition,
+    Deal,
+    Lead,
+    Pipeline,
+    Stage,
+    Tag,
+)
 from rapport.workspaces.services import token_create
 from rapport.wsgi import application
 
@@ -92,7 +102,7 @@ def _aim_at_existing_rows(case, workspace_id: int) -> None:
 
 @schema.parametrize()
 @settings(
-    max_examples=12,
+    max_examples=8,
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.function_scoped_fixture, HealthCheck.data_too_large],

@@ -83,20 +83,20 @@ def _call(world: World, op: tuple[Any, ...]) -> Any:
 def replay(deal_id: int) -> dict[str, Any]:
     """A deal's pipeline, stage and status as its events tell them, oldest first."""
     state: dict[str, Any] = {}
-    for event in Event.objects.filter(object_type="deal", object_id=deal_id).order_by("id"):
-        if event.event_type == EventType.CREATED:
+    for entry in Event.objects.filter(object_type="deal", object_id=deal_id).order_by("id"):
+        if entry.event_type == EventType.CREATED:
             state = {
-                "pipeline": event.after["pipeline"]["id"],
-                "stage": event.after["stage"]["id"],
-                "status": event.after.get("status", "open"),
+                "pipeline": entry.after["pipeline"]["id"],
+                "stage": entry.after["stage"]["id"],
+                "status": entry.after.get("status", "open"),
             }
-        elif event.event_type == EventType.STAGE_CHANGED:
-            state["stage"] = event.after["id"]
-        elif event.event_type == EventType.PIPELINE_CHANGED:
-            state["pipeline"] = event.after["id"]
-        elif event.event_type in (EventType.WON, EventType.LOST, EventType.REOPENED) and event.field == "status":
-            state["status"] = event.after
-        elif event.event_type == EventType.DELETED:
+        elif entry.event_type == EventType.STAGE_CHANGED:
+            state["stage"] = entry.after["id"]
+        elif entry.event_type == EventType.PIPELINE_CHANGED:
+            state["pipeline"] = entry.after["id"]
+        elif entry.event_type in (EventType.WON, EventType.LOST, EventType.REOPENED) and entry.field == "status":
+            state["status"] = entry.after
+        elif entry.event_type == EventType.DELETED:
             state = {"deleted": True}
     return state
 

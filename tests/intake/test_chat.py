@@ -186,3 +186,14 @@ def test_bad_messages_are_422_and_write_nothing(api_as, admin, change, field):
         response = send(api, at(2025, 3, 12, 10), **change)
     assert response.status_code == 422, response.content
     assert field in [e["field"] for e in response.json()["errors"]]
+
+
+def test_a_departed_owners_chat_returns_to_the_shared_inbox(api_as, admin, seller):
+    from rapport.workspaces.services import member_update
+
+    api = api_as(admin)
+    send(api, at(2025, 3, 12, 10), external_id="m1", direction="outbound", author=seller.pk, text="hi")
+    member_update(actor=admin, member=seller, data={"is_active": False})
+    response = send(api, at(2025, 3, 12, 11), external_id="m2")
+    assert response.status_code == 201
+    assert Activity.objects.get(pk=response.json()["activity"]).owner_id is None

@@ -97,9 +97,11 @@ def test_the_queries_match_the_index_expressions(type_, monkeypatch):
     with postgres_backend.session():
         postgres_backend.strict(doc, ["acme"], everything, 5, 100)
         postgres_backend.fuzzy(doc, ["trdaing"], everything, 5, exclude=[])
+        postgres_backend.similar(doc, ["tradng"], everything, 5)
     tsv, trgm = postgres_index.index_names(doc)
     assert tsv in plans[0]
-    assert trgm in plans[1] and tsv in plans[1]
+    assert tsv in plans[1]
+    assert trgm in plans[2]
 
 
 @postgres_only

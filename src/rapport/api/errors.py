@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
@@ -127,6 +128,13 @@ def install(api: NinjaAPI) -> None:
         if exc.status_code == 400 and detail.startswith("Cannot parse request body"):
             detail = "The request body is not valid JSON."
         return problem(api, request, exc.status_code, HTTP_CODES.get(exc.status_code, "http"), detail)
+
+    @api.exception_handler(DataError)
+    def on_data_error(request, exc):
+        # Input is validated before it reaches the database; a value the database still refuses
+        # (out of its range) is the client's to fix, and the check that missed it ours.
+        logger.warning("the database refused a value", exc_info=exc)
+        return problem(api, request, 422, "validation", "A value is outside what can be stored.")
 
     @api.exception_handler(Exception)
     def on_unexpected(request, exc):

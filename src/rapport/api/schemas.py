@@ -26,13 +26,13 @@ def _no_nul(value: str) -> str:
     return value
 
 
-def _in_utc_range(value: dt.datetime) -> dt.datetime:
-    # The databases store UTC: 0001-01-01T00:00+05:00 exists in Python but not in UTC.
+def _in_utc(value: dt.datetime) -> dt.datetime:
+    # The databases store UTC: 0001-01-01T00:00+05:00 exists in Python but not in UTC, and
+    # PostgreSQL refuses offsets beyond ±15:59 that Python accepts, so moments travel in UTC.
     try:
-        value.astimezone(dt.UTC)
+        return value.astimezone(dt.UTC)
     except OverflowError:
         raise ValueError("Give a moment between the years 1 and 9999 (UTC).") from None
-    return value
 
 
 def _storable_json(value: Any) -> Any:
@@ -63,7 +63,7 @@ def Text(max_length: int, min_length: int = 0) -> Any:  # noqa: N802 - reads as 
 
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
-Moment = Annotated[AwareDatetime, AfterValidator(_in_utc_range)]
+Moment = Annotated[AwareDatetime, AfterValidator(_in_utc)]
 JsonValue = Annotated[Any, AfterValidator(_storable_json)]
 Money = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
 Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]

@@ -7,8 +7,9 @@ How a search runs, per record type:
 2. A strict pass asks the index for records containing every query word (SQLite: as a part of
    a word, through the trigram FTS5 table; PostgreSQL: as a word beginning, through the
    tsvector index), best ranked first, plus a capped count.
-3. When that fills fewer hits than asked for, a fuzzy pass asks for look-alikes (SQLite: pieces
-   and one-edit variants of each word; PostgreSQL: pg_trgm word similarity).
+3. When that fills fewer hits than asked for, a fuzzy pass asks for look-alikes: records with
+   one-edit variants of each word (and, on SQLite, pieces of long words). On PostgreSQL, when
+   no record type found anything at all, a last pass asks pg_trgm for similar titles.
 4. `text.analyse` checks the candidates (a few dozen) word by word, scores them and marks the
    matches; rows are loaded through `visible_to` again, in one query per type.
 
@@ -23,6 +24,7 @@ from typing import Any
 
 from django.core.exceptions import EmptyResultSet, ValidationError
 from django.db import connection
+from django.utils.translation import gettext as _
 
 from rapport.workspaces.models import Member
 from rapport.workspaces.permissions import visible_to
@@ -97,14 +99,14 @@ def clean_query(query: str | None) -> list[str]:
     """The query's words, or a ValidationError on field "q" saying what is wrong with it."""
     query = (query or "").strip()
     if not query:
-        raise ValidationError({"q": "Type something to search for."})
+        raise ValidationError({"q": _("Type something to search for.")})
     if len(query) > MAX_QUERY_LENGTH:
-        raise ValidationError({"q": f"Search for at most {MAX_QUERY_LENGTH} characters."})
+        raise ValidationError({"q": _("Search for at most %(n)d characters.") % {"n": MAX_QUERY_LENGTH}})
     if "\x00" in query:
-        raise ValidationError({"q": "Text may not contain NUL characters."})
+        raise ValidationError({"q": _("Text may not contain NUL characters.")})
     words = query_words(query)
     if not words:
-        raise ValidationError({"q": "Type at least one letter or digit."})
+        raise ValidationError({"q": _("Type at least one letter or digit.")})
     return words
 
 
@@ -117,7 +119,7 @@ def clean_types(types: Iterable[str] | str | None) -> tuple[str, ...]:
     wanted = {t.strip() for t in types if t.strip()}
     unknown = sorted(wanted - set(TYPES))
     if unknown:
-        raise ValidationError({"types": f"Unknown record type {unknown[0]!r}; use {', '.join(TYPES)}."})
+        raise ValidationError({"types": _("Unknown record type %(type)r; use %(types)s.") % {"type": unknown[0], "types": ", ".join(TYPES)}})
     return tuple(t for t in TYPES if t in wanted) or TYPES
 
 
@@ -173,7 +175,8 @@ def _search_type(backend, actor: Member, doc: Document, words: list[str], limit:
         return group
     ids, count = backend.strict(doc, words, visible, limit + EXTRA_CANDIDATES, COUNT_CAP)
     hits = _load(actor, doc, words, ids)
-    group.count = count
+    # Every match was checked: count what passed, not what the index proposed.
+    group.count = len(hits) if count == len(ids) else count
     if len(hits) < limit and backend.wants_fuzzy(words):
         fuzzy_ids = backend.fuzzy(doc, words, visible, FUZZY_CANDIDATES, exclude=ids)
         fuzzy_hits = _load(actor, doc, words, fuzzy_ids)
@@ -194,8 +197,21 @@ def search(actor: Member, query: str, *, types: Iterable[str] | str | None = Non
     words = clean_query(query)
     wanted = clean_types(types)
     if not 1 <= limit_per_type <= MAX_LIMIT:
-        raise ValidationError({"limit": f"Ask for 1 to {MAX_LIMIT} hits per type."})
+        raise ValidationError({"limit": _("Ask for 1 to %(n)d hits per type.") % {"n": MAX_LIMIT}})
     backend = _backend()
     with backend.session():
         groups = [_search_type(backend, actor, DOCUMENTS[t], words, limit_per_type) for t in wanted]
+        if not any(g.hits for g in groups) and hasattr(backend, "similar"):
+            groups = [_similar(backend, actor, DOCUMENTS[t], words, limit_per_type) for t in wanted]
     return SearchResults(query=query.strip(), words=words, groups=groups)
+
+
+def _similar(backend, actor: Member, doc: Document, words: list[str], limit: int) -> Group:
+    """The last resort of a backend that has one: titles that merely resemble the words."""
+    group = Group(doc.type, str(doc.label), 0)
+    visible = visible_condition(actor, doc)
+    if visible is not None:
+        hits = _load(actor, doc, words, backend.similar(doc, words, visible, FUZZY_CANDIDATES))
+        hits.sort(key=lambda h: -h.score)
+        group.count, group.hits = len(hits), hits[:limit]
+    return group

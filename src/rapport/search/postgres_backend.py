@@ -6,16 +6,16 @@ whose title holds every word first; `ts_rank` would recompute the tsvector (an i
 expression, not a stored column) for every match of a common word. Parallel workers and JIT
 are off for the search's transaction: starting either costs more than these queries.
 
-Fuzzy pass, per word of four letters or more, either of:
-- a word of the record starts with one of the word's neighbour-swap or one-deletion variants
-  (`text.variants`, through the same tsvector index): "Smtih" -> "smith", which trigram
-  similarity rates too low (a swap in a five-letter word breaks most of its trigrams);
-- for words of TRIGRAM_MIN_LENGTH letters or more, pg_trgm word similarity `word <% text` of at
-  least WORD_SIMILARITY_THRESHOLD, through the trigram index: substitutions and missing letters
-  ("tradng" -> "trading", "kowalsky" -> "kowalski"). A shorter word with a substitution keeps
-  too few of its trigrams to pass the threshold, and asking would only fetch look-alikes.
-Three-letter words must occur as they are (`LIKE '%abc%'`, also served by the trigram index).
-The threshold is set for the search's own transaction only (SET LOCAL).
+Fuzzy pass: every word of four letters or more matches a word of the record starting with one
+of its neighbour-swap or one-deletion variants (`text.variants`, through the tsvector index):
+"Smtih" -> "smith", "Acme Trdaing" -> "Acme Trading", "brochurre" -> "brochure".
+
+Similar pass, the last resort when neither found anything in any record type: pg_trgm word
+similarity of every word with the title, at least WORD_SIMILARITY_THRESHOLD (`word <% title`,
+through the title's trigram index): a wrong or missing letter in a name ("tradng" ->
+"Trading", "kowalsky" -> "Kowalski"). Checking a trigram candidate costs a similarity
+computation, and a short word has thousands of candidates, hence last, and titles only. The
+threshold is set for the search's own transaction only (SET LOCAL).
 """
 
 from __future__ import annotations
@@ -27,14 +27,13 @@ from typing import TYPE_CHECKING
 from django.db import connection, transaction
 
 from .documents import Document
-from .postgres_index import text_sql, tsvector_sql
+from .postgres_index import title_sql, tsvector_sql
 from .text import allowed_edits, variants
 
 if TYPE_CHECKING:
     from .backends import Visible
 
 WORD_SIMILARITY_THRESHOLD = 0.5
-TRIGRAM_MIN_LENGTH = 6
 RANK_WINDOW = 500
 
 
@@ -55,10 +54,6 @@ def session() -> Iterator[None]:
 def _prefixes(words: list[str], joiner: str) -> str:
     # Words hold letters and digits only (text.WORD), so they need no quoting in a tsquery.
     return joiner.join(f"{w}:*" for w in words)
-
-
-def _like(word: str) -> str:
-    return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 def _fetch(sql: str, params: list) -> list:
@@ -91,29 +86,34 @@ def wants_fuzzy(words: list[str]) -> bool:
 
 
 def fuzzy(doc: Document, words: list[str], visible: Visible, limit: int, exclude: list[int]) -> list[int]:
-    """Ids of up to `limit` records whose words resemble the query's, most similar first."""
+    """Ids of up to `limit` records with every word or one of its variants as a word prefix."""
     table = f'"{doc.table}"'
-    text, tsv = text_sql(doc, f"{table}."), tsvector_sql(doc, f"{table}.")
-    where, params = [], []
-    for word in words:
-        if allowed_edits(len(word)):
-            starts = _prefixes([v for v in variants(word) if v[0] == word[0]], " | ")
-            if len(word) >= TRIGRAM_MIN_LENGTH:
-                where.append(f"({tsv} @@ to_tsquery('simple'::regconfig, %s) OR %s <%% {text})")
-                params += [starts, word]
-            else:
-                where.append(f"{tsv} @@ to_tsquery('simple'::regconfig, %s)")
-                params.append(starts)
-        elif len(word) == 3:
-            where.append(f"{text} LIKE %s")
-            params.append(_like(word))
+    tsv = tsvector_sql(doc, f"{table}.")
+    query = " & ".join(
+        "(" + _prefixes([v for v in variants(w) if v[0] == w[0]] if allowed_edits(len(w)) else [w], " | ") + ")" for w in words
+    )
+    where, params = [f"{tsv} @@ to_tsquery('simple'::regconfig, %s)"], [query]
     if exclude:
         where.append(f"{table}.\"id\" <> ALL(%s)")
         params.append(list(exclude))
     where.append(f"({visible.sql})")
     params.extend(visible.params)
     return _fetch(
+        f"SELECT {table}.\"id\" FROM {table} WHERE {' AND '.join(where)} ORDER BY {table}.\"id\" DESC LIMIT %s",
+        [*params, limit],
+    )
+
+
+def similar(doc: Document, words: list[str], visible: Visible, limit: int) -> list[int]:
+    """Ids of up to `limit` records whose title resembles every word (of three letters or more)."""
+    table = f'"{doc.table}"'
+    title = title_sql(doc, f"{table}.")
+    long_words = [w for w in words if len(w) >= 3]
+    if not long_words:
+        return []
+    where = [f"%s <%% {title}" for _ in long_words] + [f"({visible.sql})"]
+    return _fetch(
         f"SELECT {table}.\"id\" FROM {table} WHERE {' AND '.join(where)} "
-        f"ORDER BY word_similarity(%s, {text}) DESC, {table}.\"id\" DESC LIMIT %s",
-        [*params, " ".join(words), limit],
+        f"ORDER BY word_similarity(%s, {title}) DESC, {table}.\"id\" DESC LIMIT %s",
+        [*long_words, *visible.params, " ".join(words), limit],
     )

@@ -1,15 +1,18 @@
 """The PostgreSQL search indexes: expression indexes over the records' own columns.
 
-Two GIN indexes per record type, both over the same folded text (`rapport_unaccent(lower(...))`
-of the title and body fields, see documents.py, with punctuation inside tokens made spaces):
+Two GIN indexes per record type, over folded text (`rapport_unaccent(lower(...))`, with
+punctuation inside tokens made spaces; fields from documents.py):
 
-- `to_tsvector('simple', text)`: word-prefix matching (`acm:*`), every word required;
-- the text itself with `gin_trgm_ops` (pg_trgm): `query <% text` word similarity for typos, and
-  the `LIKE '%…%'` of short or partial words.
+- `to_tsvector('simple', <title and body>)`: word-prefix matching (`acm:*`), the strict pass
+  and the typo variants of the fuzzy pass;
+- `<title>` with `gin_trgm_ops` (pg_trgm): `word <% title` word similarity, the fuzzy pass's
+  answer to a wrong or missing letter in a name. Titles only: checking a candidate means
+  computing its word similarity, cheap on a name and ~100 times dearer on an e-mail's body,
+  and a short typo'd word has thousands of trigram candidates.
 
 An expression index needs no sync at all: PostgreSQL maintains it in the transaction that
 changes the row. Queries use an index only when their expression is exactly the indexed one, so
-`text_sql` and `tsvector_sql` are the single source of both, and `install` (run by the migration
+`tsvector_sql` and `title_sql` are the single source of both, and `install` (run by the migration
 and after every `migrate`, see apps.py) rebuilds an index whose definition changed.
 
 Keyed by workspace: each index leads with `workspace_id` (a btree_gin column), so the scan
@@ -57,11 +60,19 @@ def _quote(name: str) -> str:
 JOINERS = "@.-_/:+\"'[](),;<>&="
 
 
-def text_sql(doc: Document, prefix: str = "") -> str:
-    """The folded searchable text of a row of `doc`'s table."""
+def _fold(text: str) -> str:
     joiners = JOINERS.replace("'", "''")
-    folded = f"rapport_unaccent(lower({doc.concat_sql(doc.fields, _quote, prefix)}))"
-    return f"translate({folded}, '{joiners}', '{' ' * len(JOINERS)}')"
+    return f"translate(rapport_unaccent(lower({text})), '{joiners}', '{' ' * len(JOINERS)}')"
+
+
+def text_sql(doc: Document, prefix: str = "") -> str:
+    """The folded searchable text (title and body) of a row of `doc`'s table."""
+    return _fold(doc.concat_sql(doc.fields, _quote, prefix))
+
+
+def title_sql(doc: Document, prefix: str = "") -> str:
+    """The folded title of a row of `doc`'s table (what pg_trgm compares typos with)."""
+    return _fold(doc.concat_sql(doc.title_fields, _quote, prefix))
 
 
 def tsvector_sql(doc: Document, prefix: str = "") -> str:
@@ -78,7 +89,7 @@ def index_statements(doc: Document) -> dict[str, str]:
     table = _quote(doc.table)
     return {
         tsv: f"CREATE INDEX {tsv} ON {table} USING gin (workspace_id, ({tsvector_sql(doc)})) WITH (fastupdate = off)",
-        trgm: f"CREATE INDEX {trgm} ON {table} USING gin (workspace_id, ({text_sql(doc)}) gin_trgm_ops) WITH (fastupdate = off)",
+        trgm: f"CREATE INDEX {trgm} ON {table} USING gin (workspace_id, ({title_sql(doc)}) gin_trgm_ops) WITH (fastupdate = off)",
     }
 
 

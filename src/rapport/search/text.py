@@ -36,10 +36,10 @@ LETTERS = {"ł": "l", "ø": "o", "đ": "d", "ð": "d", "æ": "ae", "œ": "oe", "
 
 @lru_cache(maxsize=4096)
 def _fold_char(char: str) -> str:
-    lowered = char.casefold()
-    lowered = "".join(LETTERS.get(c, c) for c in lowered)
-    decomposed = unicodedata.normalize("NFKD", lowered)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    decomposed = unicodedata.normalize("NFKD", char)
+    base = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    # Numbers that are not digits ("৴", "Ⅻ") separate words, as in PostgreSQL's parser.
+    return "".join(LETTERS.get(c, c) if c.isalpha() or c.isdecimal() or not c.isalnum() else " " for c in base)
 
 
 def fold(text: str) -> str:

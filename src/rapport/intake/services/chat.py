@@ -199,7 +199,9 @@ def chat_message_receive(*, actor: Member, data: Mapping[str, Any]) -> tuple[Mes
         seconds = _response_seconds(following.direction, following.sent_at, message)
         if seconds != following.response_seconds:
             Message.objects.filter(pk=following.pk).update(response_seconds=seconds)
-    message.activity = _record_activity(actor, conversation, message, author or conversation.owner)
+    owner = author or conversation.owner
+    # A departed owner's chats fall back to the shared inbox rather than refusing the customer.
+    message.activity = _record_activity(actor, conversation, message, owner if owner is not None and owner.is_active else None)
     message.save(update_fields=["activity"])
     # The text stays out of the event: the events page shows message events to every member.
     log.log(actor, message, EventType.CREATED, after={"conversation": conversation.pk, "channel": channel, "direction": direction})
