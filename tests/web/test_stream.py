@@ -46,8 +46,15 @@ def item(workspace: int, object_id: int = 1, event_type: str = "created") -> dic
 
 def run(scenario: Callable) -> None:
     # async_to_sync from the test's thread: the view's sync_to_async calls run back in this
-    # thread, inside the test's database transaction.
-    async_to_sync(scenario)()
+    # thread, inside the test's database transaction. Playwright's sync API (browser tests in
+    # the same session) leaves its event loop marked as running in this thread, which
+    # async_to_sync refuses; it is set aside for the scenario and put back after.
+    leaked = asyncio._get_running_loop()
+    asyncio._set_running_loop(None)
+    try:
+        async_to_sync(scenario)()
+    finally:
+        asyncio._set_running_loop(leaked)
 
 
 # --- the bus ---------------------------------------------------------------------------------------

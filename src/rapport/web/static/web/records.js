@@ -61,6 +61,15 @@
 
   document.addEventListener("htmx:afterSwap", updateBulkBar);
 
+  // Leave empty filters out of the request, so the address bar reads like an API query.
+  document.addEventListener("htmx:configRequest", (event) => {
+    if (!event.detail.elt || event.detail.elt.id !== "filter-form") return;
+    const params = event.detail.parameters;
+    for (const key of Array.from(new Set(Object.keys(params)))) {
+      if (params[key] === "") delete params[key];
+    }
+  });
+
   // Live updates: re-fetch the table when a change of this record type is committed. While the
   // member has rows selected the refresh waits, so their selection is not thrown away.
   let pending = false;
