@@ -31,15 +31,26 @@ def sign_in(page: Page, base: str, email: str, next_path: str = "/deals/board/")
 
 
 def drag(page: Page, source_selector: str, target_selector: str) -> None:
-    """Drag with real pointer moves in steps, as SortableJS's pointer fallback needs."""
+    """Drag with real pointer moves in steps, as SortableJS's pointer fallback needs.
+
+    Sortable checks what is under the pointer on a 50 ms timer, so the pointer stays over the
+    target (nudged a pixel or two) until the card is really there, then lets go; a busy machine
+    cannot turn the drop into one on whatever the pointer crossed last.
+    """
     source = page.locator(source_selector).bounding_box()
     target = page.locator(target_selector).bounding_box()
     assert source and target
     page.mouse.move(source["x"] + source["width"] / 2, source["y"] + 12)
     page.mouse.down()
     page.mouse.move(source["x"] + source["width"] / 2 + 10, source["y"] + 20, steps=5)
-    page.mouse.move(target["x"] + target["width"] / 2, target["y"] + min(40, target["height"] / 2), steps=15)
-    page.wait_for_timeout(150)
+    x, y = target["x"] + target["width"] / 2, target["y"] + min(40, target["height"] / 2)
+    page.mouse.move(x, y, steps=15)
+    arrived = "([t, s]) => !!document.querySelector(t).querySelector(s + ':not(.sortable-fallback)')"
+    for attempt in range(40):
+        page.wait_for_timeout(75)
+        if page.evaluate(arrived, [target_selector, source_selector]):
+            break
+        page.mouse.move(x + (attempt % 2) * 2, y + (attempt % 2) * 2)
     page.mouse.up()
 
 
