@@ -1,5 +1,6 @@
-"""The generated API suite: list / detail / create / update / delete of every resource, each as an
-allowed member, as denied members, and as a member of another workspace.
+"""The generated API matrix: every resource × list/detail/create/update/delete × who asks.
+
+Each action runs as an allowed member, as denied members, and as a member of another workspace.
 
 One `Resource` row per API resource says how to make its subject record, a valid create body and
 patch, and who is allowed or denied each action (with the answer a denied member gets: 403 when

@@ -1,6 +1,9 @@
-"""The OpenAPI document is served and valid, and schemathesis, fuzzing every operation it
-describes as an administrator of a seeded workspace, gets no server error and only answers that
-match the document (status codes, content types, bodies)."""
+"""The OpenAPI document: served, valid, and true to the API under schemathesis fuzzing.
+
+Schemathesis fuzzes every operation the document describes as an administrator of a seeded
+workspace; no answer may be a server error, and each must match the document (status codes,
+content types, bodies).
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,8 @@
-"""Paging of API lists: keyset cursors walk every row exactly once under every allowed ordering,
-ties in the sort field included; offset paging agrees; limits are bounded."""
+"""Paging of API lists: cursors, offsets and limits.
+
+Keyset cursors walk every row exactly once under every allowed ordering, ties in the sort field
+included; offset paging agrees; limits are bounded.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,7 @@
-"""Properties of the deal API under random use: no call is a server error, and the event log
-replays to every deal's current pipeline, stage and status.
+"""Properties of the deal API under random use (Hypothesis).
+
+No call is a server error, and the event log replays to every deal's current pipeline, stage and
+status.
 
 Hypothesis draws sequences of create / move / won / lost / reopen / update / delete calls, each
 made by a random member (of acme or of globex) on a random deal, sometimes with a current or a

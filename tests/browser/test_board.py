@@ -37,6 +37,8 @@ def drag(page: Page, source_selector: str, target_selector: str) -> None:
     target (nudged a pixel or two) until the card is really there, then lets go; a busy machine
     cannot turn the drop into one on whatever the pointer crossed last.
     """
+    # A card still saving its last move cannot be picked up yet.
+    expect(page.locator(f"{source_selector}.is-saving")).to_have_count(0)
     source = page.locator(source_selector).bounding_box()
     target = page.locator(target_selector).bounding_box()
     assert source and target

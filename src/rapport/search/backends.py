@@ -181,7 +181,7 @@ def _search_type(backend, actor: Member, doc: Document, words: list[str], limit:
         fuzzy_ids = backend.fuzzy(doc, words, visible, FUZZY_CANDIDATES, exclude=ids)
         fuzzy_hits = _load(actor, doc, words, fuzzy_ids)
         hits += fuzzy_hits
-        group.count = min(COUNT_CAP, count + len(fuzzy_hits))
+        group.count = min(COUNT_CAP, group.count + len(fuzzy_hits))
     # Stable: equal scores keep the index's order (its rank, then the newest first).
     hits.sort(key=lambda h: -h.score)
     group.hits = hits[:limit]

@@ -168,7 +168,7 @@
     }
     app.syncControls();
     if (next.period === "custom" && (!next.start || !next.end || next.start > next.end)) {
-      if (next.start && next.end) error.textContent = S.period_invalid;
+      if (next.start && next.end) error.appendChild(W.el("li", null, S.period_invalid));
       return;
     }
     if (next.period !== "custom") {

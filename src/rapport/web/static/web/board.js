@@ -72,12 +72,16 @@
   async function act(kind, card, data, putBack) {
     const dealId = card.dataset.dealId;
     let result;
+    // Until the answer (and the card's new version) is in, the card cannot be dragged again.
+    card.classList.add("is-saving");
     try {
       result = await post(actionUrl(kind, dealId), { version: card.dataset.version, ...data });
     } catch (error) {
       putBack();
       say(board.dataset.msgNetwork, true);
       return false;
+    } finally {
+      card.classList.remove("is-saving");
     }
     if (result.ok) {
       applyRefresh(result.payload);
@@ -161,7 +165,7 @@
   const sortableOptions = {
     group: { name: "deals", pull: true, put: true },
     draggable: ".deal-card",
-    filter: "select, button, input, textarea, label",
+    filter: "select, button, input, textarea, label, .is-saving",
     preventOnFilter: false,
     sort: false,
     animation: 120,
