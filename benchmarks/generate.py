@@ -39,16 +39,32 @@ import django  # noqa: E402
 
 django.setup()
 
+from bulk import (  # noqa: E402
+    IdSequence,
+    epoch_text,
+    load,
+    sync_sequences,
+    unchecked_foreign_keys,
+    without_indexes,
+)
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
-from bulk import IdSequence, epoch_text, load, sync_sequences, unchecked_foreign_keys, without_indexes  # noqa: E402
 from rapport.analytics.services import goal_create  # noqa: E402
 from rapport.core import clock  # noqa: E402
 from rapport.events.models import Event  # noqa: E402
 from rapport.intake.models import Conversation, Message, UsageInterval  # noqa: E402
 from rapport.records import services  # noqa: E402
-from rapport.records.models import Account, Activity, Contact, Deal, DealContact, Lead, Stage, StageChange  # noqa: E402
+from rapport.records.models import (  # noqa: E402
+    Account,
+    Activity,
+    Contact,
+    Deal,
+    DealContact,
+    Lead,
+    Stage,
+    StageChange,
+)
 from rapport.workspaces.models import Member, Workspace  # noqa: E402
 from rapport.workspaces.rates import exchange_rate_set  # noqa: E402
 from rapport.workspaces.services import member_create, workspace_create  # noqa: E402
@@ -295,7 +311,7 @@ class Builder:
                     changes.append((change_ids.take(), ws, pk, pipeline, stages[position].pk, stages[position].pk, "open", status, amount, currency, stamp, owner))
                     event(stamp, owner, "deal", pk, name, status, "status", '"open"', f'"{status}"')
             updated = closed or moved
-            expected = dt.date.fromtimestamp(created + rng.randrange(20, 120) * DAY).isoformat()
+            expected = dt.datetime.fromtimestamp(created + rng.randrange(20, 120) * DAY, dt.UTC).date().isoformat()
             deals.append((pk, ws, 1 + position + (status != "open"), ts(created), ts(updated), owner, "{}", name, first_account + a, pipeline, stages[position].pk, status, reason, amount, currency, expected, owner, rng.choice(["web", "referral", "event", "outbound", ""]), ts(moved), ts(closed) if closed else None))
             if rng.random() < 0.3:
                 links.append((link_ids.take(), ws, pk, first_contact + (a + rng.randrange(5) * n_accounts) % n_contacts, rng.choice(["Decision maker", "User", "Champion", ""])))

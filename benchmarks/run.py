@@ -35,7 +35,6 @@ django.setup()
 
 import httpx  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
-
 from scenarios import Context, Scenario, build_scenarios  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]

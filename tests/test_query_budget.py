@@ -32,7 +32,18 @@ from rapport.dashboard.models import Baseline
 from rapport.dashboard.services import baseline_create, layout_save
 from rapport.intake.models import Conversation
 from rapport.records import services
-from rapport.records.models import Account, Activity, Attachment, Contact, Deal, DealContact, Lead, Pipeline, SavedFilter, Stage
+from rapport.records.models import (
+    Account,
+    Activity,
+    Attachment,
+    Contact,
+    Deal,
+    DealContact,
+    Lead,
+    Pipeline,
+    SavedFilter,
+    Stage,
+)
 from rapport.records.services.savedfilters import saved_filter_create
 from rapport.workspaces.models import ExchangeRate, Member
 from rapport.workspaces.permissions import visible_to

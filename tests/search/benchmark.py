@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
 
-QUERIES = ["acme", "Acme Trdaing", "northw", "kowalski", "fischer anna", "pricing", "zzzz", "ma", "Smtih", "brochure demo", "Kowalsky"]
+QUERIES = ["acme", "Acme Trdaing", "northw", "kowalski", "fischer anna", "pricing", "zzzz", "ma", "Smtih", "brochure demo", "Kowalsky", "Nordik Logistcs"]
 
 
 def configure(records: int) -> None:

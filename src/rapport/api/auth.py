@@ -43,7 +43,15 @@ class SessionMember(APIKeyCookie):
 
 
 def member_for_session(request: HttpRequest) -> Member | None:
-    memberships = Member.objects.select_related("user", "role", "workspace").filter(user=request.user, is_active=True)
+    """The membership of the workspace chosen in the session, else the user's first one.
+
+    One query for all of the user's memberships (a person belongs to a few workspaces): they
+    are kept on the request, where the layout's workspace switcher reads them (web/context.py).
+    """
+    memberships = list(
+        Member.objects.select_related("user", "role", "workspace").filter(user=request.user, is_active=True).order_by("workspace_id")
+    )
+    request.rapport_memberships = memberships  # type: ignore[attr-defined]
     workspace_id = request.session.get(SESSION_WORKSPACE_KEY)
-    member = memberships.filter(workspace_id=workspace_id).first() if workspace_id else None
-    return member or memberships.order_by("workspace_id").first()
+    chosen = next((m for m in memberships if m.workspace_id == workspace_id), None) if workspace_id else None
+    return chosen or (memberships[0] if memberships else None)

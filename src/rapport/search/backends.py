@@ -8,10 +8,13 @@ How a search runs, per record type:
    a word, through the trigram FTS5 table; PostgreSQL: as a word beginning, through the
    tsvector index), best ranked first, plus a capped count.
 3. When that fills fewer hits than asked for, a fuzzy pass asks for look-alikes: records with
-   one-edit variants of each word (and, on SQLite, pieces of long words). On PostgreSQL, when
-   no record type found anything at all, a last pass asks pg_trgm for similar titles.
+   one-edit variants of each word (and, on SQLite, pieces of long words). When no record type
+   found anything at all, a last pass asks for titles that merely resemble the words
+   (PostgreSQL: pg_trgm word similarity; SQLite: shared three-letter runs).
 4. `text.analyse` checks the candidates (a few dozen) word by word, scores them and marks the
-   matches; rows are loaded through `visible_to` again, in one query per type.
+   matches. The candidates come with their fields, from queries that carry the visibility
+   condition, and each pass asks about every record type at once (`branches.py`), so a whole
+   search costs one to three queries.
 
 The backend-specific SQL lives in `sqlite_backend.py` and `postgres_backend.py`.
 """
@@ -29,7 +32,7 @@ from django.utils.translation import gettext as _
 from rapport.workspaces.models import Member
 from rapport.workspaces.permissions import visible_to
 
-from . import postgres_backend, sqlite_backend
+from . import branches, postgres_backend, sqlite_backend
 from .documents import DOCUMENTS, TYPES, Document
 from .text import Marked, analyse, query_words
 
@@ -150,47 +153,20 @@ def _backend():
     raise NotImplementedError(f"Search supports SQLite and PostgreSQL, not {connection.vendor}.")
 
 
-def _load(actor: Member, doc: Document, words: list[str], ids: list[int]) -> list[Hit]:
-    """Rows of `ids` (through visible_to again), checked and scored word by word."""
-    if not ids:
-        return []
-    rows = visible_to(actor, doc.model).filter(pk__in=ids).only("id", *doc.fields)
-    by_id = {row.pk: row for row in rows}
+def _hits(doc: Document, words: list[str], rows: list[Any]) -> list[Hit]:
+    """Candidates (already limited to what the actor may see) checked and scored word by word."""
     hits = []
-    for pk in ids:
-        row = by_id.get(pk)
-        if row is None:
-            continue
+    for row in rows:
         found = analyse(words, doc.title_of(row), doc.labelled_body(row))
-        if found is None:
-            continue
-        hits.append(Hit(doc.type, pk, found.title, found.snippet, found.snippet_label, doc.url(pk), found.score))
+        if found is not None:
+            hits.append(Hit(doc.type, row.id, found.title, found.snippet, found.snippet_label, doc.url(row.id), found.score))
     return hits
-
-
-def _search_type(backend, actor: Member, doc: Document, words: list[str], limit: int) -> Group:
-    group = Group(doc.type, str(doc.label), 0)
-    visible = visible_condition(actor, doc)
-    if visible is None:
-        return group
-    ids, count = backend.strict(doc, words, visible, limit + EXTRA_CANDIDATES, COUNT_CAP)
-    hits = _load(actor, doc, words, ids)
-    # Every match was checked: count what passed, not what the index proposed.
-    group.count = len(hits) if count == len(ids) else count
-    if len(hits) < limit and backend.wants_fuzzy(words):
-        fuzzy_ids = backend.fuzzy(doc, words, visible, FUZZY_CANDIDATES, exclude=ids)
-        fuzzy_hits = _load(actor, doc, words, fuzzy_ids)
-        hits += fuzzy_hits
-        group.count = min(COUNT_CAP, group.count + len(fuzzy_hits))
-    # Stable: equal scores keep the index's order (its rank, then the newest first).
-    hits.sort(key=lambda h: -h.score)
-    group.hits = hits[:limit]
-    return group
 
 
 def search(actor: Member, query: str, *, types: Iterable[str] | str | None = None, limit_per_type: int = 5) -> SearchResults:
     """Search every record type (or `types`) for `query`, as `actor` may see them.
 
+    Each pass (strict, fuzzy, similar) is one query over all the types searched (see branches.py).
     Raises ValidationError (fields "q", "types", "limit") for a query that is empty, longer than
     MAX_QUERY_LENGTH, or without letters or digits, an unknown type, or a limit out of range.
     """
@@ -199,19 +175,41 @@ def search(actor: Member, query: str, *, types: Iterable[str] | str | None = Non
     if not 1 <= limit_per_type <= MAX_LIMIT:
         raise ValidationError({"limit": _("Ask for 1 to %(n)d hits per type.") % {"n": MAX_LIMIT}})
     backend = _backend()
+    docs = [DOCUMENTS[t] for t in wanted]
+    groups = {doc.type: Group(doc.type, str(doc.label), 0) for doc in docs}
+    hits: dict[str, list[Hit]] = {doc.type: [] for doc in docs}
     with backend.session():
-        groups = [_search_type(backend, actor, DOCUMENTS[t], words, limit_per_type) for t in wanted]
-        if not any(g.hits for g in groups) and hasattr(backend, "similar"):
-            groups = [_similar(backend, actor, DOCUMENTS[t], words, limit_per_type) for t in wanted]
-    return SearchResults(query=query.strip(), words=words, groups=groups)
-
-
-def _similar(backend, actor: Member, doc: Document, words: list[str], limit: int) -> Group:
-    """The last resort of a backend that has one: titles that merely resemble the words."""
-    group = Group(doc.type, str(doc.label), 0)
-    visible = visible_condition(actor, doc)
-    if visible is not None:
-        hits = _load(actor, doc, words, backend.similar(doc, words, visible, FUZZY_CANDIDATES))
-        hits.sort(key=lambda h: -h.score)
-        group.count, group.hits = len(hits), hits[:limit]
-    return group
+        visible = {doc.type: visible_condition(actor, doc) for doc in docs}
+        searched = [doc for doc in docs if visible[doc.type] is not None]
+        limit = limit_per_type + EXTRA_CANDIDATES
+        strict = branches.run([
+            (doc, branch) for doc in searched
+            for branch in backend.strict_branches(doc, words, visible[doc.type], limit, COUNT_CAP, branches.field_columns)
+        ])
+        for doc in searched:
+            found = strict[doc.type]
+            found.rows = found.rows[:limit]
+            count = found.count if found.count is not None and len(found.rows) >= limit else len(found.rows)
+            hits[doc.type] = _hits(doc, words, found.rows)
+            # Every match was checked: count what passed, not what the index proposed.
+            groups[doc.type].count = len(hits[doc.type]) if count == len(found.rows) else count
+        fuzzy_docs = [doc for doc in searched if len(hits[doc.type]) < limit_per_type] if backend.wants_fuzzy(words) else []
+        fuzzy = branches.run([
+            (doc, backend.fuzzy_branch(doc, words, visible[doc.type], FUZZY_CANDIDATES, strict[doc.type].ids, branches.field_columns))
+            for doc in fuzzy_docs
+        ])
+        for doc in fuzzy_docs:
+            fuzzy_hits = _hits(doc, words, fuzzy[doc.type].rows)
+            hits[doc.type] += fuzzy_hits
+            groups[doc.type].count = min(COUNT_CAP, groups[doc.type].count + len(fuzzy_hits))
+        if not any(hits.values()) and hasattr(backend, "similar_branch"):
+            # The last resort of a backend that has one: titles that merely resemble the words.
+            parts = [(doc, backend.similar_branch(doc, words, visible[doc.type], FUZZY_CANDIDATES, branches.field_columns)) for doc in searched]
+            similar = branches.run([(doc, branch) for doc, branch in parts if branch is not None])
+            for doc in searched:
+                hits[doc.type] = _hits(doc, words, similar[doc.type].rows)
+                groups[doc.type].count = len(hits[doc.type])
+    for doc in docs:
+        # Stable: equal scores keep the index's order (its rank, then the newest first).
+        groups[doc.type].hits = sorted(hits[doc.type], key=lambda h: -h.score)[:limit_per_type]
+    return SearchResults(query=query.strip(), words=words, groups=[groups[doc.type] for doc in docs])

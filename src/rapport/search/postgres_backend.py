@@ -26,14 +26,16 @@ from typing import TYPE_CHECKING
 
 from django.db import connection, transaction
 
+from .branches import COUNT, Branch, id_only
 from .documents import Document
 from .postgres_index import title_sql, tsvector_sql
 from .text import allowed_edits, variants
 
 if TYPE_CHECKING:
     from .backends import Visible
+    from .branches import Columns
 
-WORD_SIMILARITY_THRESHOLD = 0.5
+WORD_SIMILARITY_THRESHOLD = 0.4
 RANK_WINDOW = 500
 
 
@@ -69,8 +71,20 @@ def _fetch(sql: str, params: list) -> list:
         return [row[0] for row in cursor.fetchall()]
 
 
-def strict(doc: Document, words: list[str], visible: Visible, limit: int, cap: int) -> tuple[list[int], int]:
-    """Ids of `limit` records with every word as a word prefix, title matches first, and their count (up to `cap`)."""
+def _rows(table: str, doc: Document, columns: Columns, top: str, params: list, kind: str, rank: str) -> Branch:
+    """One branch of a search query: the `top` candidates (a subquery of ids and what `kind` and
+    `rank` read), joined back to the table for the fields analyse reads; only `limit` rows are
+    fetched whole, never the window they were picked from."""
+    sql = (
+        f"SELECT {kind} AS k, {table}.\"id\" AS id, CAST({rank} AS DOUBLE PRECISION) AS r, {columns(doc, f'{table}.')} "
+        f"FROM ({top}) AS m JOIN {table} ON {table}.\"id\" = m.id"
+    )
+    return Branch(sql, params)
+
+
+def strict_branches(doc: Document, words: list[str], visible: Visible, limit: int, cap: int, columns: Columns) -> list[Branch]:
+    """Records with every word as a word prefix: the `limit` best (title matches first, k = 0,
+    then the others, k = 1, newest first) and their count up to `cap` (k = 9)."""
     table = f'"{doc.table}"'
     newest = _newest(table)
     title = doc.concat_sql(doc.title_fields, lambda n: f'"{n}"', f"{table}.")
@@ -78,23 +92,31 @@ def strict(doc: Document, words: list[str], visible: Visible, limit: int, cap: i
     params = [_prefixes(words, " & "), *visible.params]
     # Every word starting a word of the title: a rough test (no accent folding) that only
     # orders the window; text.analyse ranks the hits properly.
-    in_title = " AND ".join(["position(%s IN m.title) > 0"] * len(words))
-    ids = _fetch(
-        f"SELECT id FROM (SELECT {table}.\"id\" AS id, ' ' || lower({title}) AS title {matches} "
-        f"ORDER BY {newest} LIMIT %s) AS m ORDER BY ({in_title}) DESC, m.id DESC LIMIT %s",
-        [*params, RANK_WINDOW, *[f" {w}" for w in words], limit],
+    in_title = " AND ".join(["position(%s IN w.title) > 0"] * len(words))
+    top = (
+        f"SELECT w.id, ({in_title}) AS in_title FROM (SELECT {table}.\"id\" AS id, ' ' || lower({title}) AS title {matches} "
+        f"ORDER BY {newest} LIMIT %s) AS w ORDER BY 2 DESC, w.id DESC LIMIT %s"
     )
+    hits = _rows(table, doc, columns, top, [*[f" {w}" for w in words], *params, RANK_WINDOW, limit], "CASE WHEN m.in_title THEN 0 ELSE 1 END", f"-{table}.\"id\"")
+    count = Branch(f"SELECT {COUNT} AS k, count(*) AS id, CAST(0 AS DOUBLE PRECISION) AS r, {columns(None, '')} FROM (SELECT 1 {matches} LIMIT %s) AS c", [*params, cap])
+    return [hits, count]
+
+
+def strict(doc: Document, words: list[str], visible: Visible, limit: int, cap: int) -> tuple[list[int], int]:
+    """Ids of `limit` records with every word as a word prefix, title matches first, and their count (up to `cap`)."""
+    hits, count = strict_branches(doc, words, visible, limit, cap, id_only)
+    ids = _fetch(f"SELECT id FROM ({hits.sql}) AS b ORDER BY k, r", hits.params)
     if len(ids) < limit:
         return ids, len(ids)
-    return ids, _fetch(f"SELECT count(*) FROM (SELECT 1 {matches} LIMIT %s) AS m", [*params, cap])[0]
+    return ids, _fetch(f"SELECT id FROM ({count.sql}) AS b", count.params)[0]
 
 
 def wants_fuzzy(words: list[str]) -> bool:
     return any(allowed_edits(len(w)) for w in words)
 
 
-def fuzzy(doc: Document, words: list[str], visible: Visible, limit: int, exclude: list[int]) -> list[int]:
-    """Ids of up to `limit` records with every word or one of its variants as a word prefix."""
+def fuzzy_branch(doc: Document, words: list[str], visible: Visible, limit: int, exclude: list[int], columns: Columns) -> Branch:
+    """Up to `limit` records with every word or one of its variants as a word prefix, newest first."""
     table = f'"{doc.table}"'
     newest = _newest(table)
     tsv = tsvector_sql(doc, f"{table}.")
@@ -107,22 +129,34 @@ def fuzzy(doc: Document, words: list[str], visible: Visible, limit: int, exclude
         params.append(list(exclude))
     where.append(f"({visible.sql})")
     params.extend(visible.params)
-    return _fetch(
-        f"SELECT {table}.\"id\" FROM {table} WHERE {' AND '.join(where)} ORDER BY {newest} LIMIT %s",
-        [*params, limit],
-    )
+    top = f"SELECT {table}.\"id\" AS id FROM {table} WHERE {' AND '.join(where)} ORDER BY {newest} LIMIT %s"
+    return _rows(table, doc, columns, top, [*params, limit], "0", f"-{table}.\"id\"")
 
 
-def similar(doc: Document, words: list[str], visible: Visible, limit: int) -> list[int]:
-    """Ids of up to `limit` records whose title resembles every word (of three letters or more)."""
+def fuzzy(doc: Document, words: list[str], visible: Visible, limit: int, exclude: list[int]) -> list[int]:
+    """Ids of up to `limit` records with every word or one of its variants as a word prefix."""
+    branch = fuzzy_branch(doc, words, visible, limit, exclude, id_only)
+    return _fetch(f"SELECT id FROM ({branch.sql}) AS b ORDER BY r", branch.params)
+
+
+def similar_branch(doc: Document, words: list[str], visible: Visible, limit: int, columns: Columns) -> Branch | None:
+    """Up to `limit` records whose title resembles every word (of three letters or more), most similar first."""
     table = f'"{doc.table}"'
     title = title_sql(doc, f"{table}.")
     long_words = [w for w in words if len(w) >= 3]
     if not long_words:
-        return []
+        return None
     where = [f"%s <%% {title}" for _ in long_words] + [f"({visible.sql})"]
-    return _fetch(
-        f"SELECT {table}.\"id\" FROM {table} WHERE {' AND '.join(where)} "
-        f"ORDER BY word_similarity(%s, {title}) DESC, {table}.\"id\" DESC LIMIT %s",
-        [*long_words, *visible.params, " ".join(words), limit],
+    top = (
+        f"SELECT {table}.\"id\" AS id, word_similarity(%s, {title}) AS similarity FROM {table} WHERE {' AND '.join(where)} "
+        f"ORDER BY 2 DESC, {table}.\"id\" DESC LIMIT %s"
     )
+    return _rows(table, doc, columns, top, [" ".join(words), *long_words, *visible.params, limit], "0", "-m.similarity")
+
+
+def similar(doc: Document, words: list[str], visible: Visible, limit: int) -> list[int]:
+    """Ids of up to `limit` records whose title resembles every word (of three letters or more)."""
+    branch = similar_branch(doc, words, visible, limit, id_only)
+    if branch is None:
+        return []
+    return _fetch(f"SELECT id FROM ({branch.sql}) AS b ORDER BY r, id DESC", branch.params)

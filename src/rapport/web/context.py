@@ -44,9 +44,14 @@ def navigation(request) -> dict:
     member = getattr(request, "member", None)
     if not member:
         return {}
-    memberships = (
-        Member.objects.filter(user=request.user, is_active=True).select_related("workspace").order_by("workspace__name")
-    )
+    # Loaded with the member (api/auth.member_for_session); queried only if something else set it.
+    loaded = getattr(request, "rapport_memberships", None)
+    if loaded is not None:
+        memberships = sorted(loaded, key=lambda m: (m.workspace.name, m.workspace_id))
+    else:
+        memberships = list(
+            Member.objects.filter(user=request.user, is_active=True).select_related("workspace").order_by("workspace__name")
+        )
     return {
         "member": member,
         "workspace": member.workspace,

@@ -239,10 +239,17 @@ class SavedViewForm(forms.Form):
 
     def __init__(self, *args: Any, actor: Member, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        # Evaluated only when rendered or validated, so a seller's list page does not load roles.
-        self.fields["role"].choices = lambda: [("", _("Nobody (personal)"))] + [
-            (role.pk, role.name) for role in Role.objects.filter(workspace_id=actor.workspace_id).order_by("name")
-        ]
+        # Evaluated only when rendered or validated, so a seller's list page does not load roles;
+        # then once, however often the template reads the choices.
+        roles: list[tuple[Any, Any]] = []
+
+        def role_choices() -> list[tuple[Any, Any]]:
+            if not roles:
+                roles.append(("", _("Nobody (personal)")))
+                roles.extend((role.pk, role.name) for role in Role.objects.filter(workspace_id=actor.workspace_id).order_by("name"))
+            return roles
+
+        self.fields["role"].choices = role_choices
         if not actor.is_admin:
             # Not offered; still parsed, so that a request that asks to share anyway is refused
             # by the service rather than quietly saved as something else.

@@ -160,7 +160,9 @@ def _page(qs: QuerySet, state: ListState, kind: RecordKind, query: QueryDict) ->
     ordering, reverse = state.ordering, _reverse(state.ordering)
 
     def cursor_after(row: Any, order: str) -> str | None:
-        _rows, info = paginate(qs.filter(_from_row(row, order)), ordering=order, allowed=kind.orderings, default=kind.default_ordering, limit=1)
+        # Only the cursor is wanted: none of the page's related rows.
+        bare = qs.filter(_from_row(row, order)).select_related(None).prefetch_related(None)
+        _rows, info = paginate(bare, ordering=order, allowed=kind.orderings, default=kind.default_ordering, limit=1)
         return info["next_cursor"]
 
     cursors: dict[str, str] = {}
