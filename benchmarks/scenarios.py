@@ -1,38 +1,65 @@
-"""The benchmark's scenarios: what a user does, the HTTP requests for it, and its SQL floor."""
+"""The benchmark's scenarios: what a user does, as the HTTP requests the browser or a client sends.
+
+Each scenario is a list of requests (rotated through, so a detail scenario visits 500 different
+deals), sent as an administrator or as a seller (role scope "own": the seller sees their own
+deals, leads and activities and every account and contact). The dashboard is a compound
+scenario: one load is every widget of the catalogue for the month, fetched six at a time as a
+browser does.
+"""
 
 from __future__ import annotations
 
-import asyncio
-import base64
-import json
 import random
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from urllib.parse import quote, urlencode
 
-import httpx
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
-from django.db import connection
+from django.db import connection, transaction
 
-from rapport.records.models import Deal, Pipeline
+from rapport.analytics.widgets import catalogue
+from rapport.api.paging import _encode
+from rapport.records.models import Deal, DealStatus, Pipeline, Stage
 from rapport.workspaces.models import ApiToken, Member, Workspace
 from rapport.workspaces.services import token_create
 
-SEARCH_TERMS = ["Nordik Logistcs", "Globl Analytcs", "Kowalsky", "Vertx Robotic", "Alpin Foods", "Garsia", "Silvr Pharma"]
-DASHBOARD_WIDGETS = ["pipeline_dynamics", "tasks", "lead_sources", "leads_per_user", "goals", "activity", "forecast", "calls", "notes", "won_deals", "usage", "nps", "messages", "response_time"]
+# What people type: whole words, word beginnings and typos, in names, companies and subjects.
+SEARCH_TERMS = ["Nordik Logistcs", "Kowalski", "Vertex Robotics", "alpine", "Garsia", "silver pharma", "Wiśniewski", "proposal", "Lewandowsky", "quantum"]
+PAGE_SIZE = 50
+DEEP_PAGE = 1000
 
 
 @dataclass
 class Actor:
+    label: str
     member: Member
     token: str
     session: str
 
-    def headers(self) -> dict[str, str]:
+    @property
+    def bearer(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token}"}
 
-    def cookies(self) -> dict[str, str]:
-        return {"sessionid": self.session}
+    @property
+    def cookie(self) -> dict[str, str]:
+        return {"Cookie": f"sessionid={self.session}"}
+
+
+@dataclass
+class Scenario:
+    """Requests of one kind, as one member; `target` names the requirement it is held to."""
+
+    name: str
+    actor: Actor
+    paths: list[str]
+    web: bool  # a page with the session cookie, else the API with the bearer token
+    target: str  # list | deep | detail | kanban | search | events | dashboard | create
+    method: str = "GET"
+    widgets: list[str] = field(default_factory=list)  # dashboard: the widget paths of one load
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return self.actor.cookie if self.web else self.actor.bearer
 
 
 @dataclass
@@ -40,53 +67,44 @@ class Context:
     workspace: Workspace
     admin: Actor
     seller: Actor
-    pipeline_id: int
-    deal_ids: list[int]
-    seller_deal_ids: list[int]
-    page_1000_cursor: str | None
-    rng: random.Random
+    pipeline: Pipeline
+    stages: list[Stage]
     token_ids: list[int]
 
     @classmethod
-    def prepare(cls, slug: str, rng: random.Random) -> Context:
+    def prepare(cls, slug: str) -> Context:
         try:
             workspace = Workspace.objects.get(slug=slug)
         except Workspace.DoesNotExist:
-            raise SystemExit(f"no workspace {slug!r}: build it first with `./rapport bench generate`") from None
+            raise SystemExit(f"No workspace {slug!r} in this database: build it first with `./rapport bench generate`.") from None
         members = Member.objects.filter(workspace=workspace).select_related("user", "role")
         admin = next(m for m in members if m.role.is_admin)
         seller = next(m for m in members if m.user.username.startswith("seller1@"))
-        token_ids = []
+        token_ids: list[int] = []
 
-        def actor(member: Member) -> Actor:
-            token, key = _token(member)
+        def actor(label: str, member: Member) -> Actor:
+            with transaction.atomic():
+                token, key = token_create(actor=None, member=member, name="benchmark")
             token_ids.append(token.pk)
-            return Actor(member, key, _session(member))
+            return Actor(label, member, key, _session(member))
 
-        pipeline = Pipeline.objects.filter(workspace=workspace).order_by("position").first()
-        deals = Deal.objects.filter(workspace=workspace)
-        deal_ids = list(deals.order_by("?").values_list("id", flat=True)[:500]) if connection.vendor == "sqlite" else _sample_ids(deals, 500, rng)
-        seller_deal_ids = list(deals.filter(owner=seller).values_list("id", flat=True)[:500])
-        cursor = _page_cursor(workspace.pk, pipeline.pk, page=1000, size=50)
-        return cls(workspace, actor(admin), actor(seller), pipeline.pk, deal_ids, seller_deal_ids, cursor, rng, token_ids)
+        pipeline = Pipeline.objects.filter(workspace=workspace).order_by("position", "id").first()
+        stages = list(Stage.objects.filter(pipeline=pipeline).order_by("position", "id"))
+        return cls(workspace, actor("admin", admin), actor("seller", seller), pipeline, stages, token_ids)
 
     def describe(self) -> str:
         counts = {}
         with connection.cursor() as cursor:
-            for table in ("records_account", "records_contact", "records_deal", "records_activity", "events_event"):
+            for table, label in (("records_account", "accounts"), ("records_contact", "contacts"), ("records_lead", "leads"), ("records_deal", "deals"),
+                                 ("records_activity", "activities"), ("events_event", "events")):
                 cursor.execute(f"SELECT count(*) FROM {table} WHERE workspace_id = %s", [self.workspace.pk])
-                counts[table.split("_", 1)[1]] = cursor.fetchone()[0]
-        return ", ".join(f"{v:,} {k}s" for k, v in counts.items())
+                counts[label] = cursor.fetchone()[0]
+            cursor.execute("SELECT count(*) FROM workspaces_workspace")
+            workspaces = cursor.fetchone()[0]
+        return ", ".join(f"{v:,} {k}" for k, v in counts.items()) + f"; {workspaces} workspaces in the database"
 
     def cleanup(self) -> None:
         ApiToken.objects.filter(pk__in=self.token_ids).delete()
-
-
-def _token(member: Member):
-    from django.db import transaction
-
-    with transaction.atomic():
-        return token_create(actor=None, member=member, name="benchmark")
 
 
 def _session(member: Member) -> str:
@@ -99,105 +117,72 @@ def _session(member: Member) -> str:
     return session.session_key
 
 
-def _sample_ids(qs, count: int, rng: random.Random) -> list[int]:
-    low, high = qs.order_by("id").values_list("id", flat=True).first(), qs.order_by("-id").values_list("id", flat=True).first()
+def _sample_deals(ctx: Context, member: Member | None, count: int, rng: random.Random) -> list[int]:
+    """Deals spread over the whole table (all of one member's, or a sample of everyone's)."""
+    deals = Deal.objects.filter(workspace=ctx.workspace)
+    if member is not None:
+        ids = list(deals.filter(owner=member).values_list("id", flat=True))
+        rng.shuffle(ids)
+        return ids[:count]
+    low = deals.order_by("id").values_list("id", flat=True).first()
+    high = deals.order_by("-id").values_list("id", flat=True).first()
     picks = {rng.randint(low, high) for _ in range(count * 2)}
-    return list(qs.filter(id__in=picks).values_list("id", flat=True)[:count])
+    found = list(deals.filter(id__in=picks).values_list("id", flat=True)[:count])
+    rng.shuffle(found)
+    return found
 
 
-def _page_cursor(workspace_id: int, pipeline_id: int, *, page: int, size: int) -> str | None:
-    """The cursor the API would hand out at the end of page `page - 1` of the deal list below."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT amount, id FROM records_deal WHERE workspace_id = %s AND pipeline_id = %s AND status = 'open' "
-            "ORDER BY amount DESC, id DESC LIMIT 1 OFFSET %s",
-            [workspace_id, pipeline_id, (page - 1) * size - 1],
-        )
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    raw = json.dumps([str(row[0]), row[1]]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+def deep_cursor(ctx: Context, member: Member | None, page: int) -> tuple[str | None, int]:
+    """The cursor the list hands out at the end of page `page - 1` of the won deals of the
+    pipeline by amount (the deepest page there is, up to `page`), and that page's number."""
+    deals = Deal.objects.filter(workspace=ctx.workspace, pipeline=ctx.pipeline, status=DealStatus.WON)
+    if member is not None:
+        deals = deals.filter(owner=member)
+    total = deals.count()
+    page = max(1, min(page, (total - 1) // PAGE_SIZE + 1))
+    if page == 1:
+        return None, 1
+    row = deals.order_by("-amount", "-id").values_list("amount", "id")[(page - 1) * PAGE_SIZE - 1]
+    return _encode(["records.deal", "-amount", row[0], row[1]]), page
 
 
-Call = Callable[[httpx.AsyncClient, Context, int], Awaitable[list[int]]]
-Floor = Callable[[Context, int], list[tuple[str, list]]]
-
-
-@dataclass
-class Scenario:
-    name: str
-    call: Call
-    floor_sql: Floor | None = None
-    writes: bool = False
-
-
-def get(path: Callable[[Context, int], str], who: str = "admin", session: bool = False) -> Call:
-    async def call(client: httpx.AsyncClient, ctx: Context, i: int) -> list[int]:
-        actor = getattr(ctx, who)
-        response = await client.get(path(ctx, i), headers=None if session else actor.headers(), cookies=actor.cookies() if session else None)
-        return [response.status_code]
-
-    return call
-
-
-def deal_list_sql(ctx: Context, i: int, owner: int | None = None, cursor: bool = False) -> list[tuple[str, list]]:
-    where = "workspace_id = %s AND pipeline_id = %s AND status = 'open'"
-    params: list = [ctx.workspace.pk, ctx.pipeline_id]
-    if owner is not None:
-        where += " AND owner_id = %s"
-        params.append(owner)
-    if cursor and ctx.page_1000_cursor:
-        amount, last = json.loads(base64.urlsafe_b64decode(ctx.page_1000_cursor + "=" * (-len(ctx.page_1000_cursor) % 4)))
-        where += " AND (amount < %s OR (amount = %s AND id < %s))"
-        params += [amount, amount, last]
-    return [(f"SELECT * FROM records_deal WHERE {where} ORDER BY amount DESC, id DESC LIMIT 51", params)]
-
-
-def build_scenarios() -> list[Scenario]:
-    deals_path = "/api/v1/deals?pipeline={p}&status=open&ordering=-amount&limit=50"
-
-    async def dashboard(client: httpx.AsyncClient, ctx: Context, i: int, who: str = "admin") -> list[int]:
-        actor = getattr(ctx, who)
-        responses = await asyncio.gather(
-            *(client.get(f"/api/v1/dashboard/widgets/{key}?period=month&pipeline={ctx.pipeline_id}", headers=actor.headers()) for key in DASHBOARD_WIDGETS)
-        )
-        return [r.status_code for r in responses]
-
-    async def create_lead(client: httpx.AsyncClient, ctx: Context, i: int) -> list[int]:
-        body = {"title": f"Benchmark enquiry {ctx.rng.random():.8f}", "email": f"lead{i}@example.net", "company": "Benchmark Ltd"}
-        response = await client.post("/api/v1/leads", json=body, headers=ctx.admin.headers())
-        return [response.status_code]
-
-    def scenarios_for(who: str) -> list[Scenario]:
-        owner = (lambda ctx: None) if who == "admin" else (lambda ctx: ctx.seller.member.pk)
-        ids = (lambda ctx: ctx.deal_ids) if who == "admin" else (lambda ctx: ctx.seller_deal_ids or ctx.deal_ids)
-        return [
-            Scenario(f"{who}: deal list, page 1", get(lambda ctx, i: deals_path.format(p=ctx.pipeline_id), who),
-                     lambda ctx, i: deal_list_sql(ctx, i, owner(ctx))),
-            Scenario(f"{who}: deal list, page 1000", get(lambda ctx, i: deals_path.format(p=ctx.pipeline_id) + f"&cursor={ctx.page_1000_cursor}", who),
-                     lambda ctx, i: deal_list_sql(ctx, i, owner(ctx), cursor=True)),
-            Scenario(f"{who}: kanban board", get(lambda ctx, i: f"/deals/board/{ctx.pipeline_id}/", who, session=True),
-                     lambda ctx, i: [("SELECT stage_id, count(*), sum(amount) FROM records_deal WHERE workspace_id = %s AND pipeline_id = %s AND status = 'open'"
-                                      + (" AND owner_id = %s" if owner(ctx) else "") + " GROUP BY stage_id",
-                                      [ctx.workspace.pk, ctx.pipeline_id] + ([owner(ctx)] if owner(ctx) else []))]),
-            Scenario(f"{who}: deal detail with timeline", get(lambda ctx, i: f"/deals/{ids(ctx)[i % len(ids(ctx))]}/", who, session=True),
-                     lambda ctx, i: [("SELECT * FROM records_deal WHERE workspace_id = %s AND id = %s", [ctx.workspace.pk, ids(ctx)[i % len(ids(ctx))]]),
-                                     ("SELECT * FROM records_activity WHERE deal_id = %s ORDER BY created_at DESC LIMIT 50", [ids(ctx)[i % len(ids(ctx))]])]),
-            Scenario(f"{who}: deal detail (API)", get(lambda ctx, i: f"/api/v1/deals/{ids(ctx)[i % len(ids(ctx))]}", who),
-                     lambda ctx, i: [("SELECT * FROM records_deal WHERE workspace_id = %s AND id = %s", [ctx.workspace.pk, ids(ctx)[i % len(ids(ctx))]])]),
-            Scenario(f"{who}: global search", get(lambda ctx, i: f"/api/v1/search?q={SEARCH_TERMS[i % len(SEARCH_TERMS)]}", who), None),
-            Scenario(f"{who}: events by user", get(lambda ctx, i: f"/api/v1/events?user={ctx.seller.member.pk}&limit=50", who),
-                     lambda ctx, i: [("SELECT * FROM events_event WHERE workspace_id = %s AND actor_id = %s ORDER BY occurred_at DESC, id DESC LIMIT 51",
-                                      [ctx.workspace.pk, ctx.seller.member.pk])]),
-            Scenario(f"{who}: dashboard, month", lambda client, ctx, i: dashboard(client, ctx, i, who), None),
+def build(ctx: Context, seed: int = 7) -> list[Scenario]:
+    rng = random.Random(seed)
+    scenarios: list[Scenario] = []
+    widgets = catalogue()
+    for actor in (ctx.admin, ctx.seller):
+        who = actor.label
+        member = actor.member if who == "seller" else None
+        filters = {"pipeline": ctx.pipeline.pk, "status": "won", "ordering": "-amount"}
+        cursor, page = deep_cursor(ctx, member, DEEP_PAGE)
+        deals = _sample_deals(ctx, member, 500, rng)
+        seller_id = ctx.seller.member.pk
+        scenarios += [
+            Scenario(f"{who}: deal list, page 1 (web)", actor, [f"/deals/?{urlencode(filters)}"], True, "list"),
+            Scenario(f"{who}: deal list, page 1 (API)", actor, [f"/api/v1/deals?{urlencode({**filters, 'limit': PAGE_SIZE})}"], False, "list"),
         ]
-
-    return [
-        *scenarios_for("admin"),
-        *scenarios_for("seller"),
-        Scenario("api: create lead", create_lead,
-                 lambda ctx, i: [("INSERT INTO records_lead (workspace_id, version, created_at, updated_at, custom, title, first_name, last_name, company, email, phone, source, status, priority, disqualify_reason, currency, description) "
-                                  "VALUES (%s, 1, now(), now(), '{}', 'floor', '', '', '', '', '', 'api', 'new', 'normal', '', '', '') RETURNING id", [ctx.workspace.pk])] if connection.vendor == "postgresql" else [],
-                 writes=True),
-    ]
+        if cursor:
+            scenarios += [
+                Scenario(f"{who}: deal list, page {page} (web)", actor, [f"/deals/?{urlencode({**filters, 'cursor': cursor})}"], True, "deep"),
+                Scenario(f"{who}: deal list, page {page} (API)", actor, [f"/api/v1/deals?{urlencode({**filters, 'limit': PAGE_SIZE, 'cursor': cursor})}"], False, "deep"),
+            ]
+        scenarios += [
+            Scenario(f"{who}: kanban board (web)", actor, [f"/deals/board/?pipeline={ctx.pipeline.pk}"], True, "kanban"),
+            Scenario(f"{who}: kanban column cards (web)", actor, [f"/deals/board/stages/{s.pk}/cards/?pipeline={ctx.pipeline.pk}" for s in ctx.stages], True, "kanban"),
+            Scenario(f"{who}: deal detail + timeline (web)", actor, [f"/deals/{d}/" for d in deals], True, "detail"),
+            Scenario(f"{who}: deal detail (API)", actor, [f"/api/v1/deals/{d}" for d in deals], False, "detail"),
+            Scenario(f"{who}: deal activities (API)", actor, [f"/api/v1/activities?deal={d}" for d in deals], False, "detail"),
+            Scenario(f"{who}: global search (web)", actor, [f"/search/?q={quote(t)}" for t in SEARCH_TERMS], True, "search"),
+            Scenario(f"{who}: global search (API)", actor, [f"/api/v1/search?q={quote(t)}" for t in SEARCH_TERMS], False, "search"),
+            Scenario(f"{who}: events by user (web)", actor, [f"/events/?user={seller_id}"], True, "events"),
+            Scenario(f"{who}: events by user (API)", actor, [f"/api/v1/events?user={seller_id}&limit={PAGE_SIZE}"], False, "events"),
+            Scenario(
+                f"{who}: dashboard, month ({len(widgets)} widgets)", actor, [], False, "dashboard",
+                widgets=[
+                    f"/api/v1/dashboard/widgets/{w['key']}?period=month" + (f"&pipeline={ctx.pipeline.pk}" if w["uses_pipeline"] else "")
+                    for w in widgets
+                ],
+            ),
+        ]
+    scenarios.append(Scenario("admin: create a lead (API)", ctx.admin, ["/api/v1/leads"], False, "create", method="POST"))
+    return scenarios

@@ -70,6 +70,7 @@ def test_the_default_layout_is_version_zero(seller):
     ("widgets", "message"),
     [
         ([{"key": "no_such_widget", "x": 0, "y": 0, "w": 4, "h": 3, "view": "number"}], "no widget called"),
+        ([{"key": {"nested": 1}, "x": 0, "y": 0, "w": 4, "h": 3, "view": "number"}], "no widget called"),
         ([WIDGETS[0], WIDGETS[0]], "already on the dashboard"),
         ([{**WIDGETS[0], "x": 10, "w": 4}], "right edge"),
         ([{**WIDGETS[0], "w": 0}], "inside the grid"),

@@ -101,7 +101,7 @@ def clean_widgets(widgets: Any) -> list[dict[str, Any]]:
             errors.append(_("%(where)s: unknown field %(field)s.") % {"where": where, "field": unknown[0][:40]})
             continue
         key = widget.get("key")
-        if key not in WIDGET_TITLES:
+        if not isinstance(key, str) or key not in WIDGET_TITLES:
             errors.append(_("%(where)s: there is no widget called %(key)r.") % {"where": where, "key": str(key)[:60]})
             continue
         if key in seen:
