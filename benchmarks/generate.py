@@ -23,6 +23,7 @@ build time.
 from __future__ import annotations
 
 import argparse
+import bisect
 import datetime as dt
 import json
 import os
@@ -133,6 +134,15 @@ class Builder:
     def when(self, after: float | None = None, before: float | None = None) -> float:
         return self.rng.uniform(after if after is not None else self.start, before if before is not None else self.now)
 
+    def arrivals(self, count: int) -> list[float]:
+        """`count` moments spread evenly over the history, in order: ids follow time, as in an
+        app that has been in use all along."""
+        return sorted(self.rng.uniform(self.start, self.now) for _ in range(count))
+
+    def earlier(self, times: list[float], moment: float) -> int:
+        """A random index among the rows of `times` (sorted) that existed at `moment`."""
+        return self.rng.randrange(max(1, bisect.bisect_left(times, moment)))
+
     # --- settings and people, through the services ----------------------------------------------
 
     def build_workspace(self) -> None:
@@ -214,16 +224,15 @@ class Builder:
         first_account = account_ids.next
         n_accounts = self.n(200_000)
         self.account_owner = account_owner = []
-        account_created = []
+        account_created = self.arrivals(n_accounts)
         rows = []
         columns = ["id", "workspace_id", "version", "created_at", "updated_at", "created_by_id", "custom", "kind", "name", "emails", "phones", "city", "country", "industry", "owner_id", "is_global", "is_private"]
-        for _i in range(n_accounts):
+        for i in range(n_accounts):
             pk = account_ids.take()
-            created = self.when()
+            created = account_created[i]
             stamp = ts(created)
             owner = rng.choice(owner_pool)
             account_owner.append(owner)
-            account_created.append(created)
             name = f"{rng.choice(COMPANY_A)} {rng.choice(COMPANY_B)} {rng.choice(COMPANY_C)} {pk}"
             city, country = rng.choice(CITIES)
             rows.append((pk, ws, 1, stamp, stamp, owner, "{}", "company", name, dumps([f"info@c{pk}.example"]), dumps([f"+34 91 {pk % 10_000_000:07d}"]), city, country, rng.choice(INDUSTRIES), owner, rng.random() < 0.02, rng.random() < 0.002))
@@ -240,15 +249,16 @@ class Builder:
         first_contact = contact_ids.next
         n_contacts = self.n(1_000_000)
         contact_owner = []
+        contact_created = self.arrivals(n_contacts)
         rows = []
         columns = ["id", "workspace_id", "version", "created_at", "updated_at", "created_by_id", "custom", "first_name", "last_name", "job_title", "account_id", "emails", "phones", "messengers", "owner_id"]
         titles = ["CEO", "CFO", "Buyer", "Head of IT", "Office manager", "Engineer", "Sales director", ""]
         for i in range(n_contacts):
             pk = contact_ids.take()
-            a = i % n_accounts
+            created = contact_created[i]
+            a = self.earlier(account_created, created)
             owner = account_owner[a]
             contact_owner.append(owner)
-            created = self.when(after=account_created[a])
             stamp = ts(created)
             first, last = rng.choice(FIRST), rng.choice(LAST)
             rows.append((pk, ws, 1, stamp, stamp, owner, "{}", first, last, rng.choice(titles), first_account + a, dumps([f"{first.lower()}.{pk}@c{first_account + a}.example"]), dumps([f"+34 600 {pk % 1_000_000:06d}"]), "{}", owner))
@@ -266,25 +276,24 @@ class Builder:
         link_ids = IdSequence(DealContact)
         first_deal = deal_ids.next
         n_deals = self.n(500_000)
-        deal_owner, deal_created = [], []
+        deal_owner, deal_created = [], self.arrivals(n_deals)
         deals, changes, links = [], [], []
         deal_columns = ["id", "workspace_id", "version", "created_at", "updated_at", "created_by_id", "custom", "name", "account_id", "pipeline_id", "stage_id", "status", "lost_reason", "amount", "currency", "expected_close", "owner_id", "source", "stage_changed_at", "closed_at"]
         change_columns = ["id", "workspace_id", "deal_id", "pipeline_id", "from_stage_id", "to_stage_id", "from_status", "to_status", "amount", "currency", "changed_at", "actor_id"]
         link_columns = ["id", "workspace_id", "deal_id", "contact_id", "role"]
         weights = [0.6, 0.25, 0.15][: len(self.pipeline_ids)]
         refs = {p: [dumps({"id": s.pk, "name": s.name}) for s in stages] for p, stages in self.stages.items()}
-        for _i in range(n_deals):
+        for i in range(n_deals):
             pk = deal_ids.take()
             pipeline = rng.choices(self.pipeline_ids, weights)[0]
             stages = self.stages[pipeline]
-            a = rng.randrange(n_accounts)
+            created = deal_created[i]
+            a = self.earlier(account_created, created)
             owner = account_owner[a] if rng.random() < 0.8 else rng.choice(owner_pool)
             amount = Decimal(int(rng.lognormvariate(8, 1.0))).quantize(Decimal("1.00"))
             roll = rng.random()
             currency = "EUR" if roll < 0.85 else "USD" if roll < 0.95 else "GBP"
-            created = self.when(after=account_created[a])
             deal_owner.append(owner)
-            deal_created.append(created)
             stamp = ts(created)
             name = f"{rng.choice(COMPANY_A)} {rng.choice(COMPANY_B)} {rng.choice(PRODUCTS)} {pk}"
             changes.append((change_ids.take(), ws, pk, pipeline, None, stages[0].pk, "", "open", amount, currency, stamp, owner))
@@ -330,12 +339,12 @@ class Builder:
         lead_ids = IdSequence(Lead)
         first_lead = lead_ids.next
         n_leads = self.n(100_000)
-        lead_owner = []
+        lead_owner, lead_created = [], self.arrivals(n_leads)
         rows = []
         columns = ["id", "workspace_id", "version", "created_at", "updated_at", "created_by_id", "custom", "title", "first_name", "last_name", "company", "email", "source", "status", "priority", "disqualify_reason", "owner_id"]
-        for _i in range(n_leads):
+        for i in range(n_leads):
             pk = lead_ids.take()
-            created = self.when()
+            created = lead_created[i]
             stamp = ts(created)
             owner = rng.choice(owner_pool) if rng.random() < 0.85 else None
             lead_owner.append(owner)
@@ -361,12 +370,11 @@ class Builder:
         message_columns = ["id", "workspace_id", "conversation_id", "direction", "author_id", "author_name", "sent_at", "text", "external_id", "activity_id", "response_seconds", "created_at"]
         activities, conversations, messages = [], [], []
         n_messages = 0
-        for _i in range(n_conversations):
+        for opened in self.arrivals(n_conversations):
             pk = conversation_ids.take()
-            c = rng.randrange(n_contacts)
+            c = self.earlier(contact_created, opened)
             owner = contact_owner[c]
             channel = rng.choice(CHANNELS)
-            opened = self.when()
             at, last_in = opened, None
             for m in range(rng.randrange(2, 7)):
                 inbound = m % 2 == 0
@@ -400,25 +408,25 @@ class Builder:
         t = time.monotonic()
         n_activities = max(0, self.n(5_000_000) - n_messages)
         after_created = {kind: dumps({"kind": kind, "subject": s}) for kind, subjects in SUBJECTS.items() for s in subjects}
-        for _i in range(n_activities):
+        for created in self.arrivals(n_activities):
             pk = activity_ids.take()
             kind = rng.choice(ACTIVITY_KINDS)
             subject = rng.choice(SUBJECTS[kind])
             roll = rng.random()
             deal = account = contact = lead = None
+            # About a record that existed by then, owned like it.
             if roll < 0.5:
-                d = rng.randrange(n_deals)
-                deal, owner, after = first_deal + d, deal_owner[d], deal_created[d]
+                d = self.earlier(deal_created, created)
+                deal, owner = first_deal + d, deal_owner[d]
             elif roll < 0.7:
-                a = rng.randrange(n_accounts)
-                account, owner, after = first_account + a, account_owner[a], account_created[a]
+                a = self.earlier(account_created, created)
+                account, owner = first_account + a, account_owner[a]
             elif roll < 0.92:
-                c = rng.randrange(n_contacts)
-                contact, owner, after = first_contact + c, contact_owner[c], None
+                c = self.earlier(contact_created, created)
+                contact, owner = first_contact + c, contact_owner[c]
             else:
-                le = rng.randrange(n_leads)
-                lead, owner, after = first_lead + le, lead_owner[le] or self.admin.pk, None
-            created = self.when(after=after)
+                le = self.earlier(lead_created, created)
+                lead, owner = first_lead + le, lead_owner[le] or self.admin.pk
             stamp = ts(created)
             due = done = None
             direction, duration = "", None

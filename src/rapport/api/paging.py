@@ -82,8 +82,10 @@ def paginate(
             last_id = int(last_id)
         except (ValidationError, TypeError, ValueError):
             raise ValidationError({"cursor": _NOT_OURS}) from None
-        op = "lt" if descending else "gt"
-        qs = qs.filter(Q(**{f"{field}__{op}": value}) | Q(**{field: value, f"id__{op}": last_id}))
+        op, bound = ("lt", "lte") if descending else ("gt", "gte")
+        # The first condition is implied by the second, but only it bounds the index range scan:
+        # with the OR alone, page 1,000 would walk past the 49,950 rows before it.
+        qs = qs.filter(Q(**{f"{field}__{bound}": value}), Q(**{f"{field}__{op}": value}) | Q(**{field: value, f"id__{op}": last_id}))
     rows = list(qs[: limit + 1])
     more = len(rows) > limit
     rows = rows[:limit]

@@ -16,19 +16,21 @@ Method
 4. Back-test: the same forecast made at the start of the last full quarter, for that quarter's
    length, against what the deals open at that moment actually won during the quarter.
 
-All sums run in SQL: one grouped query for the rates per horizon, one for the open deals.
+All sums run in SQL: one grouped query for the rates of every horizon, one for the open deals.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, DateTimeField, Exists, ExpressionWrapper, F, OuterRef, Q, Sum
+from django.db import connection
+from django.db.models import Count, F, OuterRef, Subquery, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -77,35 +79,62 @@ class Forecast:
         return max(0.0, self.count - sd), min(float(self.open_count), self.count + sd)
 
 
-def win_rates(actor: Member, moment: dt.datetime, days: int, pipeline: int | None) -> dict[int, dict[str, Any]]:
-    """Per stage: entries observed, how many were won within `days`, and the smoothed rate."""
-    horizon = dt.timedelta(days=days)
-    entries = deal_changes(actor).filter(to_status=DealStatus.OPEN, changed_at__gte=moment - horizon - LOOKBACK, changed_at__lte=moment - horizon)
+def _epoch_seconds(column: str) -> str:
+    """A timestamp column as seconds on a linear scale (differences are durations)."""
+    if connection.vendor == "postgresql":
+        return f"EXTRACT(EPOCH FROM {column})"
+    return f"(julianday({column}) * 86400.0)"
+
+
+def win_rates_by_horizon(actor: Member, moment: dt.datetime, horizons: Iterable[int], pipeline: int | None) -> dict[int, dict[int, dict[str, Any]]]:
+    """`win_rates` for several horizons at once: one pass over the entries, each looked up once.
+
+    Each entry (a deal entering a stage) gets the time of its deal's first win after it; an entry
+    counts for horizon H when it happened in the 365 days before the last H days, and as won
+    when that first win came within H days. Won within H days is the same as "some win in
+    (entry, entry + H]", the definition of `win_rates`.
+    """
+    horizons = sorted(set(horizons))
+    longest, shortest = dt.timedelta(days=horizons[-1]), dt.timedelta(days=horizons[0])
+    entries = deal_changes(actor).filter(to_status=DealStatus.OPEN, changed_at__gte=moment - longest - LOOKBACK, changed_at__lte=moment - shortest)
     if pipeline is not None:
         entries = entries.filter(to_stage__pipeline=pipeline)
-    deadline = ExpressionWrapper(OuterRef("changed_at") + horizon, output_field=DateTimeField())
-    won_in_time = StageChange.objects.filter(
-        stage_change_q("won"), deal_id=OuterRef("deal_id"), changed_at__gt=OuterRef("changed_at"), changed_at__lte=deadline
-    )
-    observed = {
-        r["to_stage"]: r
-        for r in entries.annotate(_won=Exists(won_in_time)).order_by().values("to_stage").annotate(
-            n=Count("pk"), won=Count("pk", filter=Q(_won=True))
-        )
-    }
+    first_won = StageChange.objects.filter(stage_change_q("won"), deal_id=OuterRef("deal_id"), changed_at__gt=OuterRef("changed_at")).order_by("changed_at")
+    entries = entries.annotate(_won_at=Subquery(first_won.values("changed_at")[:1])).values("to_stage_id", "changed_at", "_won_at")
+    inner, inner_params = entries.query.sql_with_params()
+    adapt = connection.ops.adapt_datetimefield_value
+    delay = f"({_epoch_seconds('e._won_at')} - {_epoch_seconds('e.changed_at')})"
+    columns, params = [], []
+    for h in horizons:
+        horizon = dt.timedelta(days=h)
+        window = "e.changed_at >= %s AND e.changed_at <= %s"
+        bounds = [adapt(moment - horizon - LOOKBACK), adapt(moment - horizon)]
+        columns.append(f"COUNT(*) FILTER (WHERE {window})")
+        columns.append(f"COUNT(*) FILTER (WHERE {window} AND e._won_at IS NOT NULL AND {delay} <= %s)")
+        params += [*bounds, *bounds, horizon.total_seconds()]
+    # MATERIALIZED: the first-win lookup runs once per entry, not once per horizon that reads it.
+    sql = f"WITH e AS MATERIALIZED ({inner}) SELECT e.to_stage_id, {', '.join(columns)} FROM e GROUP BY e.to_stage_id"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*inner_params, *params])
+        observed = {row[0]: row[1:] for row in cursor.fetchall()}
     stages = visible_to(actor, Stage)
     if pipeline is not None:
         stages = stages.filter(pipeline_id=pipeline)
-    rates = {}
-    for stage_id, probability in stages.values_list("id", "probability"):
-        seen = observed.get(stage_id, {"n": 0, "won": 0})
-        prior = probability / 100
-        rates[stage_id] = {
-            "entries": seen["n"],
-            "won": seen["won"],
-            "rate": (seen["won"] + PRIOR_WEIGHT * prior) / (seen["n"] + PRIOR_WEIGHT),
-        }
-    return rates
+    probabilities = list(stages.values_list("id", "probability"))
+    result: dict[int, dict[int, dict[str, Any]]] = {}
+    for i, h in enumerate(horizons):
+        rates = result.setdefault(h, {})
+        for stage_id, probability in probabilities:
+            seen = observed.get(stage_id)
+            n, won = (seen[2 * i], seen[2 * i + 1]) if seen else (0, 0)
+            prior = probability / 100
+            rates[stage_id] = {"entries": n, "won": won, "rate": (won + PRIOR_WEIGHT * prior) / (n + PRIOR_WEIGHT)}
+    return result
+
+
+def win_rates(actor: Member, moment: dt.datetime, days: int, pipeline: int | None) -> dict[int, dict[str, Any]]:
+    """Per stage: entries observed, how many were won within `days`, and the smoothed rate."""
+    return win_rates_by_horizon(actor, moment, [days], pipeline)[days]
 
 
 def open_by_stage(actor: Member, moment: dt.datetime, as_of: dt.datetime | None, pipeline: int | None, workspace: Any) -> tuple[dict[int, StageOpen], int, list]:
@@ -177,14 +206,16 @@ def forecast(actor: Member, period: Period, params: Params) -> dict[str, Any]:
     pipeline = params.pipeline.pk if params.pipeline else None
     days = int(params.options.get("days") or DEFAULT_HORIZON)
     open_deals, unconverted, missing = open_by_stage(actor, moment, params.as_of, pipeline, ws)
-    rates = win_rates(actor, moment, days, pipeline)
+    # Every horizon of the curve in one query over the stage history.
+    by_horizon = win_rates_by_horizon(actor, moment, {*HORIZONS, days}, pipeline)
+    rates = by_horizon[days]
     main = combine(open_deals, rates)
     amount_low, amount_high = main.amount_band
     count_low, count_high = main.count_band
 
     curve = []
-    for h in sorted({*HORIZONS, days}):
-        f = main if h == days else combine(open_deals, win_rates(actor, moment, h, pipeline))
+    for h in sorted(by_horizon):
+        f = main if h == days else combine(open_deals, by_horizon[h])
         curve.append((h, f, *f.amount_band))
 
     stage_info = {s.pk: s for s in visible_to(actor, Stage).filter(pk__in=list(open_deals)).select_related("pipeline")}

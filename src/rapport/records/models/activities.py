@@ -19,6 +19,10 @@ class Direction(models.TextChoices):
     OUTBOUND = "outbound", _("Outbound")
 
 
+# An activity with a due time that is not done yet (records.filters.open_task_q).
+OPEN_TASK = models.Q(done_at__isnull=True, due_at__isnull=False)
+
+
 class Activity(RecordModel):
     """A task, call, meeting, e-mail, message or note about one or more records (SPEC R6)."""
 
@@ -54,6 +58,14 @@ class Activity(RecordModel):
             models.Index(fields=["contact", "-created_at"], name="activity_contact"),
             models.Index(fields=["lead", "-created_at"], name="activity_lead"),
             models.Index(fields=["workspace", "external_id"], name="activity_ws_external", condition=~models.Q(external_id="")),
+            # Dashboard figures over what was done in a period (calls, tasks done, messages):
+            # index-only scans of the period's rows, whatever their owner.
+            models.Index(fields=["workspace", "done_at", "kind", "owner", "direction", "due_at", "category"], name="activity_ws_done"),
+            # Open tasks are few among millions of activities: the counters of every page, the
+            # "current" and "overdue" figures and "without an open task" read these small indexes.
+            models.Index(fields=["workspace", "owner", "due_at", "kind"], condition=OPEN_TASK, name="activity_open_owner"),
+            models.Index(fields=["deal"], condition=OPEN_TASK, name="activity_open_deal"),
+            models.Index(fields=["lead"], condition=OPEN_TASK, name="activity_open_lead"),
         ]
 
     def __str__(self) -> str:

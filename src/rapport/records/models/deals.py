@@ -43,6 +43,8 @@ class Deal(RecordModel):
             models.Index(fields=["workspace", "owner", "-created_at"], name="deal_ws_owner"),
             models.Index(fields=["workspace", "-created_at", "-id"], name="deal_ws_created"),
             models.Index(fields=["workspace", "-amount", "-id"], name="deal_ws_amount"),
+            # Open deals per stage (board columns, forecast, per-owner counts) as index-only scans.
+            models.Index(fields=["workspace", "pipeline", "stage", "owner", "currency", "amount"], condition=models.Q(status="open"), name="deal_ws_open"),
         ]
 
     def __str__(self) -> str:

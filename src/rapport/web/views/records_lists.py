@@ -139,7 +139,8 @@ def _from_row(row: Any, ordering: str) -> Q:
     field = ordering.removeprefix("-")
     value = getattr(row, field)
     op, id_op = ("lt", "lte") if ordering.startswith("-") else ("gt", "gte")
-    return Q(**{f"{field}__{op}": value}) | Q(**{field: value, f"id__{id_op}": row.pk})
+    # The first condition bounds the index range scan (see api/paging.py); the OR alone would not.
+    return Q(**{f"{field}__{id_op}": value}) & (Q(**{f"{field}__{op}": value}) | Q(**{field: value, f"id__{id_op}": row.pk}))
 
 
 def _reverse(ordering: str) -> str:
