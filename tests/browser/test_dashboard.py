@@ -238,7 +238,9 @@ def test_a_baseline_is_frozen_and_shown_beside_the_live_chart(page: Page, live_s
     expect(page.locator("#period-label")).to_contain_text("Today")
     page.locator("#baseline-pipeline_dynamics").select_option(str(frozen.pk))
     expect(pipeline_widget.locator("canvas")).to_have_count(1)  # overlaid on the live chart
-    page.locator("#compare-pipeline_dynamics").select_option("beside")
+    with page.expect_response(lambda r: r.request.method == "PUT" and "/layout" in r.url) as saved:
+        page.locator("#compare-pipeline_dynamics").select_option("beside")
+    assert saved.value.ok
     expect(pipeline_widget.locator(".chart-baseline figcaption")).to_contain_text("January close")
     expect(pipeline_widget.locator("canvas")).to_have_count(2)
     settled(page)

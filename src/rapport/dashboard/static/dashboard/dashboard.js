@@ -429,13 +429,18 @@
   };
 
   // Outside configure mode a view or baseline choice is kept at once, without a Save button.
+  // Saves run one after the other: each sends the version the previous one answered, so two
+  // quick choices never race each other into a 412.
   let quietTimer = null;
+  let saving = Promise.resolve();
   app.persistQuietly = function () {
     if (app.configuring) return;
     window.clearTimeout(quietTimer);
-    quietTimer = window.setTimeout(async () => {
-      const answer = await app.putLayout(app.layoutBody());
-      if (answer.status === 412) app.announce(S.stale);
+    quietTimer = window.setTimeout(() => {
+      saving = saving.then(async () => {
+        const answer = await app.putLayout(app.layoutBody());
+        if (answer.status === 412) app.announce(S.stale);
+      });
     }, 300);
   };
 
