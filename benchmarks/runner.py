@@ -288,6 +288,8 @@ def verdict(result: Result, results: list[Result]) -> str:
     target = result.scenario.target
     if result.errors:
         return "ERRORS"
+    if not result.requests:
+        return "NOT MET (no request finished within the run)"
     if target in ("list", "detail", "kanban", "search", "events"):
         return "met" if result.p95 <= 50 else "NOT MET"
     if target == "dashboard":
@@ -297,7 +299,7 @@ def verdict(result: Result, results: list[Result]) -> str:
     if target == "deep":
         web = "(web)" in result.scenario.name
         first = next((r for r in results if r.scenario.actor is result.scenario.actor and r.scenario.target == "list" and ("(web)" in r.scenario.name) == web), None)
-        if first is None:
+        if first is None or not first.requests:
             return "-"
         return f"{result.p50 / first.p50 * 100 - 100:+.0f}% " + ("met" if result.p50 <= first.p50 * 1.2 else "NOT MET")
     return "-"

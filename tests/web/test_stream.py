@@ -226,3 +226,34 @@ def test_stream_sends_heartbeats_and_ends_when_signed_out(local_bus, seller, web
 
 def test_stream_refuses_other_methods(seller, web_as):
     assert web_as(seller).post("/stream/").status_code == 405
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_open_stream_holds_no_database_connection(local_bus, settings, web_as, workspace, seller):
+    # Outside a test transaction, as in production: a page left open must not keep one of the
+    # pool's connections, or a few dozen open pages would starve every other request.
+    from django.db import connection
+    from django.db.backends.signals import connection_created
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite's in-memory test database keeps its one connection whatever the code does")
+    settings.RAPPORT_STREAM_HEARTBEAT_SECONDS = 0.05
+    web = web_as(seller)
+    opened = []
+
+    def remember(sender, connection, **kwargs):
+        opened.append(connection)
+
+    async def scenario():
+        connection_created.connect(remember)
+        try:
+            response = await async_client_for(web).get("/stream/")
+            assert response.status_code == 200
+            await read_chunk(response)
+            assert await read_chunk(response) == ": heartbeat\n\n"  # checked the member again
+        finally:
+            connection_created.disconnect(remember)
+        assert opened, "the stream read the session and the member from the database"
+        assert all(c.connection is None for c in opened), "an open stream still holds a connection"
+
+    run(scenario)

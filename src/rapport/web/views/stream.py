@@ -15,6 +15,7 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.handlers.asgi import ASGIRequest
+from django.db import connection
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.views.decorators.http import require_GET
 
@@ -40,11 +41,26 @@ def format_change(item: dict) -> bytes:
     return f"event: change\ndata: {data}\n\n".encode()
 
 
+def _release_connection() -> None:
+    """Give this request's database connection back (to the pool, on PostgreSQL).
+
+    A stream stays open for as long as the page does, and Django closes a request's connection
+    only when its response ends: without this, every open page would hold a connection and a
+    few dozen pages would exhaust the pool for every other request. Inside a transaction (a
+    test's), the connection is the transaction's and stays.
+    """
+    if not connection.in_atomic_block:
+        connection.close()
+
+
 def _still_allowed(member_id: int, session_key: str | None, session_engine) -> bool:
     """Is the member still active and signed in? Checked at each heartbeat."""
-    if session_key is None or not session_engine.exists(session_key):
-        return False
-    return Member.objects.filter(pk=member_id, is_active=True, user__is_active=True).exists()
+    try:
+        if session_key is None or not session_engine.exists(session_key):
+            return False
+        return Member.objects.filter(pk=member_id, is_active=True, user__is_active=True).exists()
+    finally:
+        _release_connection()
 
 
 async def _events(request: HttpRequest, member: Member) -> AsyncIterator[bytes]:
@@ -81,6 +97,8 @@ async def stream(request: HttpRequest) -> HttpResponse:
     if not user.is_authenticated:
         return HttpResponse("Sign in first.", status=401, content_type="text/plain")
     member = await sync_to_async(member_for_session)(request)
+    # The session and member reads above ran in this request's thread: release its connection.
+    await sync_to_async(_release_connection)()
     if member is None:
         return HttpResponse("You are not a member of any workspace.", status=403, content_type="text/plain")
     response = StreamingHttpResponse(_events(request, member), content_type="text/event-stream")
