@@ -88,6 +88,11 @@ TEMPLATES = [
 ]
 
 
+# Form widgets render through Jinja2: the same markup as Django's own widget templates, several
+# times faster, which the list pages' filter and bulk-edit forms (hundreds of options) feel.
+FORM_RENDERER = "django.forms.renderers.Jinja2"
+
+
 def _database() -> dict:
     url = os.environ.get("DATABASE_URL")
     if url:

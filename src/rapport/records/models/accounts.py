@@ -76,6 +76,9 @@ class Account(RecordModel):
             models.Index(fields=["workspace", "name", "id"], name="account_ws_name"),
             models.Index(fields=["workspace", "owner", "name"], name="account_ws_owner"),
             models.Index(fields=["workspace", "-created_at", "-id"], name="account_ws_created"),
+            # Private accounts are few: the permission filter of events, search and every list
+            # that may touch an account ("private ones not mine") reads this small index.
+            models.Index(fields=["workspace", "created_by"], condition=models.Q(is_private=True), name="account_ws_private"),
         ]
 
     def __str__(self) -> str:

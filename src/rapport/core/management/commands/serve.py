@@ -39,12 +39,19 @@ class Command(BaseCommand):
             raise CommandError("--workers must be at least 1.")
         if not 0 < options["port"] < 65536:
             raise CommandError("--port must be between 1 and 65535.")
+        if options["workers"] > 1 and not settings.REDIS_URL:
+            self.stderr.write(
+                self.style.WARNING(
+                    "Several processes without REDIS_URL: a change reaches only the open pages served by the "
+                    "process that made it. Set REDIS_URL for live updates across processes."
+                )
+            )
         for folder in (settings.DATA_DIR, settings.STATIC_ROOT, settings.MEDIA_ROOT):
             folder.mkdir(parents=True, exist_ok=True)
         self.stdout.write("Preparing the database…")
         call_command("migrate", interactive=False, verbosity=0)
         if not options["no_demo"] and not Workspace.objects.exists():
-            self.stdout.write("First run: building the demo workspace (about 20 seconds)…")
+            self.stdout.write("First run: building the demo workspace (under a minute)…")
             call_command("demo", stdout=self.stdout)
         host = options["host"]
         shown_host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
