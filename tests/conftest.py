@@ -32,6 +32,17 @@ def add_member(workspace: Workspace, email: str, role: str, manager: Member | No
     return Member.objects.select_related("user", "role", "workspace").get(pk=member.pk)
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Every test starts with an empty cache: remembered figures (analytics/memo.py) are keyed by
+    workspace id, and ids come back after a rolled-back test on SQLite."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def workspace(db) -> Workspace:
     return workspace_create(name="Acme", slug="acme", time_zone="Europe/Madrid", base_currency="EUR")

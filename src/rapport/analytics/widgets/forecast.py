@@ -42,6 +42,7 @@ from rapport.workspaces.rates import base_sum, missing_currencies, money, with_b
 
 from ..history import deal_changes, deal_states_at, open_deals_at
 from ..links import list_link
+from ..memo import remembered, start_of_hour
 from ..periods import Period, quarter_before
 from .base import Params, chart, dataset, fmt_count, fmt_money, number, row, widget
 
@@ -165,8 +166,16 @@ def combine(open_deals: dict[int, StageOpen], rates: dict[int, dict[str, Any]]) 
     return f
 
 
+def _last_quarter(moment: dt.datetime, workspace: Any) -> Period:
+    return quarter_before(moment.astimezone(ZoneInfo(workspace.time_zone)).date(), workspace.time_zone)
+
+
+def last_quarter_start(moment: dt.datetime, workspace: Any) -> dt.datetime:
+    return _last_quarter(moment, workspace).start
+
+
 def backtest(actor: Member, moment: dt.datetime, pipeline: int | None, workspace: Any) -> dict[str, Any]:
-    quarter = quarter_before(moment.astimezone(ZoneInfo(workspace.time_zone)).date(), workspace.time_zone)
+    quarter = _last_quarter(moment, workspace)
     start, end = quarter.start, quarter.end
     made = combine(open_by_stage(actor, start, start, pipeline, workspace)[0], win_rates(actor, start, quarter.day_count, pipeline))
     open_then = deal_states_at(actor, start).filter(to_status=DealStatus.OPEN)
@@ -206,8 +215,14 @@ def forecast(actor: Member, period: Period, params: Params) -> dict[str, Any]:
     pipeline = params.pipeline.pk if params.pipeline else None
     days = int(params.options.get("days") or DEFAULT_HORIZON)
     open_deals, unconverted, missing = open_by_stage(actor, moment, params.as_of, pipeline, ws)
-    # Every horizon of the curve in one query over the stage history.
-    by_horizon = win_rates_by_horizon(actor, moment, {*HORIZONS, days}, pipeline)
+    # Every horizon of the curve in one query over the stage history, learned up to the start of
+    # the hour and remembered for it (see memo.py): the open deals above stay live.
+    horizons = tuple(sorted({*HORIZONS, days}))
+    learned_at = start_of_hour(moment)
+    by_horizon = remembered(
+        actor, "win_rates", (pipeline, horizons, learned_at.isoformat()),
+        lambda: win_rates_by_horizon(actor, learned_at, horizons, pipeline),
+    )
     rates = by_horizon[days]
     main = combine(open_deals, rates)
     amount_low, amount_high = main.amount_band
@@ -260,7 +275,10 @@ def forecast(actor: Member, period: Period, params: Params) -> dict[str, Any]:
             "open_count": main.open_count,
             "open_amount": round(main.open_amount, 2),
             "lookback_days": LOOKBACK.days,
-            "backtest": backtest(actor, moment, pipeline, ws),
+            "backtest": remembered(
+                actor, "backtest", (pipeline, last_quarter_start(moment, ws).isoformat(), ws.base_currency),
+                lambda: backtest(actor, moment, pipeline, ws),
+            ),
             "method": _(
                 "Each open deal counts with its stage's share of deals won within the horizon in the last year "
                 "(smoothed towards the stage's win probability); the band is a 90% normal approximation."
