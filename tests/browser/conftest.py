@@ -41,6 +41,24 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings, tmp_path_factory) -> None:
+    """On SQLite, a test database in a file rather than in memory.
+
+    Django hands the live server's threads the test's own connection to an in-memory database,
+    and pages that fetch several parts at once (the board's columns, the dashboard's widgets) then
+    use one SQLite connection from several threads: queries fail at random ("bad parameter or
+    other API misuse") and a session read that fails looks like a signed-out visitor. With a file,
+    each thread opens its own connection, as in production.
+    """
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        folder = tmp_path_factory.mktemp("browser-db")
+        database.setdefault("TEST", {})["NAME"] = str(folder / "test.sqlite3")
+
+
+@pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS, "headless": True}
 

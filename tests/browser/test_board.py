@@ -177,9 +177,12 @@ def test_keyboard_move_to_form(live_server, page: Page, seller, board_data):
 
 def test_phone_width_scrolls_the_board_sideways(live_server, page: Page, seller, board_data, screenshot):
     stages, deals = board_data
+    # A card in the last column, off screen: its hidden "Move to" label must not widen the page.
+    far = DealFactory(actor=seller, name="Far right", stage=stages[3])
     page.set_viewport_size({"width": 390, "height": 844})
     sign_in(page, live_server.url, "seller@acme.test")
     expect(page.locator(f"#deal-{deals['printers'].pk}")).to_be_visible()
+    expect(page.locator(f"#deal-{far.pk}")).to_be_attached()
     columns = page.locator(".board-columns")
     assert columns.evaluate("el => el.scrollWidth > el.clientWidth")
     # The page itself does not scroll sideways: only the board does.

@@ -1,5 +1,5 @@
 """Real time (SPEC X3) against real uvicorn processes: a board open in one browser follows, within
-a second, a drag made in another browser and a change made through the API.
+a second, a drag made in another browser and a change made through the API; so does a list.
 
 pytest-django's live_server is WSGI and buffers streaming responses, so these tests start
 `uvicorn rapport.asgi:application` on a database of their own: a SQLite file, or a fresh
@@ -175,7 +175,7 @@ def wait_live(page: Page) -> None:
     page.wait_for_function("document.documentElement.dataset.live === 'on'", timeout=10000)
 
 
-def test_a_board_follows_changes_made_elsewhere_within_a_second(site: Site, page: Page, browser: Browser, browser_context_args, screenshot):
+def test_a_board_and_a_list_follow_changes_made_elsewhere_within_a_second(site: Site, page: Page, browser: Browser, browser_context_args, screenshot):
     stages, printers, paper = site.data["stages"], site.data["printers"], site.data["paper"]
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(f"{site.urls[0]}/stream/", timeout=5)
@@ -202,7 +202,15 @@ def test_a_board_follows_changes_made_elsewhere_within_a_second(site: Site, page
         expect(watcher.locator(f"#stage-{stages[2]}-cards #deal-{printers}")).to_be_visible(timeout=LIVE_WITHIN_MS)
         screenshot(watcher, f"realtime-watcher-{len(site.urls)}-servers")
 
-        # A change through the API reaches both open boards too.
+        # The watcher also has the deals list open, in another tab.
+        listing = watcher_context.new_page()
+        listing.goto(f"{site.urls[-1]}/deals/")
+        paper_link = listing.locator(f'a[href="/deals/{paper}/"]')
+        paper_row = listing.locator("#records-results tbody tr", has=paper_link)
+        expect(paper_row).to_contain_text("Open")
+        wait_live(listing)
+
+        # A change through the API reaches both open boards and the list too.
         request = urllib.request.Request(
             f"{site.urls[0]}/api/v1/deals/{paper}/won", data=b"", method="POST", headers={"Authorization": f"Bearer {site.data['token']}"}
         )
@@ -211,6 +219,8 @@ def test_a_board_follows_changes_made_elsewhere_within_a_second(site: Site, page
         expect(watcher.locator(f"#deal-{paper}")).to_have_count(0, timeout=LIVE_WITHIN_MS)
         expect(page.locator(f"#deal-{paper}")).to_have_count(0, timeout=LIVE_WITHIN_MS)
         expect(watcher.locator(f"#stage-{stages[0]}-stats")).to_contain_text("0 deals", timeout=LIVE_WITHIN_MS)
+        expect(paper_row).to_contain_text("Won", timeout=LIVE_WITHIN_MS)
+        screenshot(listing, f"realtime-list-{len(site.urls)}-servers")
     finally:
         watcher_context.close()
 

@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 from rapport.api.auth import SESSION_WORKSPACE_KEY
 from rapport.records.models import Account, Contact, SavedFilter
 
-from ..factories import AccountFactory, DealFactory
+from ..factories import AccountFactory, ActivityFactory, DealFactory
 
 
 @pytest.fixture(autouse=True)
@@ -101,6 +101,36 @@ def test_create_filter_and_save_a_view(transactional_db, live_server, page: Page
     expect(page.get_by_role("heading", level=1)).to_contain_text("Browser Books")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     screenshot(page, "records-account-detail-390")
+
+
+def test_event_logs_read_as_labelled_cards_on_a_phone(
+    transactional_db, live_server, page: Page, seller, screenshot
+):
+    # An activity has no timeline, so its history (long values) is the tab open on arrival.
+    deal = DealFactory(actor=seller, name="Printers for the north-west regional office")
+    activity = ActivityFactory(
+        actor=seller, deal=deal, subject="Confirm the budget with procurement", category="Preparation"
+    )
+    sign_in(page, live_server, seller)
+    page.set_viewport_size({"width": 390, "height": 844})
+    label = "el => getComputedStyle(el, '::before').content"
+    for url, table, after in (
+        (f"/activities/{activity.pk}/", "#history table", "After"),
+        (f"/events/?object_type=activity&object_id={activity.pk}", "table.events-table", "Value after"),
+    ):
+        page.goto(f"{live_server.url}{url}")
+        value = page.locator(f"{table} tbody tr").first.locator("td").last
+        expect(value).to_contain_text("Confirm the budget with procurement")
+        # The value is on screen, under its label, not off to the right of a wide table.
+        box = value.bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= 390, (url, box)
+        assert value.evaluate(label) == f'"{after}"'
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, url
+        screenshot(page, "records-activity-detail-390" if "history" in table else "events-390")
+    # At desktop width it is a table again, with its header row.
+    page.set_viewport_size({"width": 1280, "height": 800})
+    expect(page.locator("table.events-table thead th").first).to_be_visible()
+    assert page.locator("table.events-table tbody td").last.evaluate(label) == "none"
 
 
 def test_list_refreshes_when_a_change_of_its_type_arrives(transactional_db, live_server, page: Page, admin):

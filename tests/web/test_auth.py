@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
+import re
 
 import pytest
 from django.core.cache import cache
@@ -11,6 +13,7 @@ from django.utils import timezone
 
 from rapport.api.auth import SESSION_WORKSPACE_KEY
 from rapport.core import clock
+from rapport.records import services
 from rapport.web import throttle
 from rapport.web.context import attention_counters
 from rapport.web.views.auth import home
@@ -19,6 +22,7 @@ from rapport.workspaces.services import member_update
 
 from ..conftest import PASSWORD, add_member
 from ..factories import ActivityFactory, LeadFactory
+from .records_fixtures import row_names
 
 
 @pytest.fixture(autouse=True)
@@ -197,8 +201,32 @@ def test_navigation_shows_attention_counters(seller, web_as):
     past = timezone.now() - dt.timedelta(days=3)
     ActivityFactory(actor=seller, due_at=past)
     page = web_as(seller).get("/events/").content.decode()
-    assert 'title="New leads assigned to you">2<' in page
-    assert 'title="Your overdue tasks">1<' in page
+    assert 'aria-label="2 new leads assigned to you">2<' in page
+    assert 'aria-label="1 overdue task of yours">1<' in page
+
+
+def test_each_counter_opens_the_list_of_exactly_what_it_counts(seller, seller2, web_as):
+    LeadFactory(actor=seller, title="New one")
+    LeadFactory(actor=seller, title="New two")
+    LeadFactory(actor=seller, title="Being worked", status="working")
+    services.lead_archive(actor=seller, lead=LeadFactory(actor=seller, title="Archived new"))
+    LeadFactory(actor=seller2, title="Someone else's")
+    now = timezone.now()
+    ActivityFactory(actor=seller, subject="Late task", due_at=now - dt.timedelta(days=2))
+    ActivityFactory(actor=seller, subject="Late but done", due_at=now - dt.timedelta(days=2), done_at=now)
+    ActivityFactory(actor=seller, subject="Due tomorrow", due_at=now + dt.timedelta(days=1))
+    ActivityFactory(actor=seller, subject="Late call", kind="call", due_at=now - dt.timedelta(days=1))
+    ActivityFactory(actor=seller2, subject="Their late task", due_at=now - dt.timedelta(days=1))
+    web = web_as(seller)
+    page = web.get("/events/").content.decode()
+    links = dict(re.findall(r'<a class="counter[^"]*" href="([^"]+)"[^>]*>(\d+)</a>', page))
+    assert len(links) == 2
+    listed = {}
+    for href, number in links.items():
+        names = row_names(web.get(html.unescape(href)))
+        assert len(names) == int(number), (href, names)
+        listed[href.split("?")[0]] = sorted(names)
+    assert listed == {"/leads/": ["New one", "New two"], "/activities/": ["Late task"]}
 
 
 def test_counters_cost_at_most_two_queries(seller, django_assert_max_num_queries):
