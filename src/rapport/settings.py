@@ -63,6 +63,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "rapport.core.middleware.actor_kind_middleware",
+    "rapport.api.middleware.method_not_allowed_middleware",
     "rapport.web.middleware.current_member_middleware",
     "rapport.web.access.SignInRequiredMiddleware",
 ]

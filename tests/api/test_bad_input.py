@@ -555,3 +555,14 @@ def test_a_tag_name_taken_is_a_field_error_not_a_crash(world: World) -> None:
     assert_problem(response, 422, "name")
     assert Tag.objects.filter(name="vip").count() == 1
     assert db_state() == before
+
+
+def test_a_method_an_endpoint_does_not_serve_is_a_problem_document(client, db) -> None:
+    response = client.put("/api/v1/deals")
+    assert response.status_code == 405
+    assert response["Content-Type"] == "application/problem+json"
+    body = response.json()
+    assert body["type"] == "urn:rapport:problem:method-not-allowed"
+    assert "GET" in response["Allow"] and "POST" in response["Allow"]
+    assert "PUT is not allowed here" in body["detail"]
+
