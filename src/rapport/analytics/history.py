@@ -32,14 +32,14 @@ from django.db.models.functions import Cast
 
 from rapport.events.models import Event, EventType
 from rapport.records.models import Deal, DealStatus, Lead, StageChange
-from rapport.workspaces.models import Action, Member, Scope
-from rapport.workspaces.permissions import visible_to
+from rapport.workspaces.models import Member
+from rapport.workspaces.permissions import sees_all_of, visible_to
 
 
 def deal_changes(actor: Member) -> QuerySet[StageChange]:
     """The stage history of the deals the member may see."""
     changes = visible_to(actor, StageChange)
-    if actor.is_active and actor.role.scope_for(Deal.RECORD_TYPE, Action.VIEW) == Scope.ALL:
+    if sees_all_of(actor, Deal):
         # Every deal of the workspace is visible (deals have no private flag), so the join
         # with the deal table, dearer than the figure itself on a large workspace, is skipped.
         return changes

@@ -21,7 +21,8 @@ from typing import TypeVar
 from django.core.cache import cache
 
 from rapport.records.models import Deal
-from rapport.workspaces.models import Action, Member, Scope
+from rapport.workspaces.models import Member
+from rapport.workspaces.permissions import sees_all_of
 
 T = TypeVar("T")
 
@@ -30,7 +31,7 @@ KEEP_SECONDS = 3600
 
 def audience(actor: Member) -> str:
     """Who shares an answer with `actor`: the whole workspace, or the member alone."""
-    if actor.is_active and actor.role.scope_for(Deal.RECORD_TYPE, Action.VIEW) == Scope.ALL:
+    if sees_all_of(actor, Deal):
         return f"ws{actor.workspace_id}"
     return f"ws{actor.workspace_id}:m{actor.pk}"
 

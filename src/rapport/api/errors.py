@@ -52,17 +52,16 @@ def problem(api: NinjaAPI, request: HttpRequest, status: int, code: str, detail:
     return response
 
 
+def plain_problem(status: int, code: str, detail: str) -> HttpResponse:
+    """A problem document for answers made outside an API operation (no NinjaAPI to render it)."""
+    body = {"type": f"urn:rapport:problem:{code}", "title": TITLES.get(status, "Error"), "status": status, "detail": detail, "errors": []}
+    return HttpResponse(json.dumps(body), status=status, content_type="application/problem+json")
+
+
 @csrf_exempt
 def unknown_endpoint(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
     """The answer for an /api/ path that no endpoint matches (e.g. /api/v1/deals/abc)."""
-    body = {
-        "type": "urn:rapport:problem:not-found",
-        "title": TITLES[404],
-        "status": 404,
-        "detail": "No API endpoint at this address; see /api/v1/docs.",
-        "errors": [],
-    }
-    return HttpResponse(json.dumps(body), status=404, content_type="application/problem+json")
+    return plain_problem(404, "not-found", "No API endpoint at this address; see /api/v1/docs.")
 
 
 def _field_from_loc(loc: list | tuple) -> str:

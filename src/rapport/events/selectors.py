@@ -3,8 +3,8 @@
 from django.db.models import Q, QuerySet
 
 from rapport.records.models import Account, Activity, Contact, Deal, Lead
-from rapport.workspaces.models import Action, Member, Scope
-from rapport.workspaces.permissions import scope_q, visible_to
+from rapport.workspaces.models import Action, Member
+from rapport.workspaces.permissions import scope_q, sees_all_of, visible_to
 
 from .models import Event
 
@@ -21,7 +21,7 @@ def events_visible_to(actor: Member) -> QuerySet[Event]:
         return Event.objects.none()  # like visible_to: an inactive member sees nothing
     q = Q(actor_id=actor.pk) | ~Q(object_type__in=[m.RECORD_TYPE for m in RECORD_MODELS])
     for model in RECORD_MODELS:
-        sees_all = actor.role.scope_for(model.RECORD_TYPE, Action.VIEW) == Scope.ALL
+        sees_all = sees_all_of(actor, model)
         if sees_all and not getattr(model, "HAS_PRIVATE_FLAG", False):
             q |= Q(object_type=model.RECORD_TYPE)
         elif sees_all:

@@ -12,7 +12,8 @@ from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
-API_PREFIX = "/api/"
+from rapport.api.middleware import API_PREFIX
+
 NO_WORKSPACE_URL = "/no-workspace/"
 
 

@@ -100,6 +100,16 @@ def scope_q(actor: Member, model: type[models.Model], action: str) -> Q | None:
     return q
 
 
+def sees_all_of(actor: Member, model: type[models.Model]) -> bool:
+    """Does `actor`'s role see every `model` record of the workspace (view scope `all`)?
+
+    Private records stay their creator's even then; callers that skip the `visible_to` join on
+    the strength of this answer must still apply that rule where the model has the flag.
+    """
+    record_type = record_type_of(model)
+    return actor.is_active and record_type is not None and actor.role.scope_for(record_type, Action.VIEW) == Scope.ALL
+
+
 def visible_to(actor: Member, model: type[M]) -> QuerySet[M]:
     """Every row of `model` that `actor` may see: the start of every read (SPEC P5)."""
     qs = model._default_manager.filter(workspace_id=actor.workspace_id)  # type: ignore[attr-defined]

@@ -166,16 +166,12 @@ def combine(open_deals: dict[int, StageOpen], rates: dict[int, dict[str, Any]]) 
     return f
 
 
-def _last_quarter(moment: dt.datetime, workspace: Any) -> Period:
+def last_quarter(moment: dt.datetime, workspace: Any) -> Period:
     return quarter_before(moment.astimezone(ZoneInfo(workspace.time_zone)).date(), workspace.time_zone)
 
 
-def last_quarter_start(moment: dt.datetime, workspace: Any) -> dt.datetime:
-    return _last_quarter(moment, workspace).start
-
-
 def backtest(actor: Member, moment: dt.datetime, pipeline: int | None, workspace: Any) -> dict[str, Any]:
-    quarter = _last_quarter(moment, workspace)
+    quarter = last_quarter(moment, workspace)
     start, end = quarter.start, quarter.end
     made = combine(open_by_stage(actor, start, start, pipeline, workspace)[0], win_rates(actor, start, quarter.day_count, pipeline))
     open_then = deal_states_at(actor, start).filter(to_status=DealStatus.OPEN)
@@ -276,7 +272,7 @@ def forecast(actor: Member, period: Period, params: Params) -> dict[str, Any]:
             "open_amount": round(main.open_amount, 2),
             "lookback_days": LOOKBACK.days,
             "backtest": remembered(
-                actor, "backtest", (pipeline, last_quarter_start(moment, ws).isoformat(), ws.base_currency),
+                actor, "backtest", (pipeline, last_quarter(moment, ws).start.isoformat(), ws.base_currency),
                 lambda: backtest(actor, moment, pipeline, ws),
             ),
             "method": _(
