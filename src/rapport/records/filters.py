@@ -2,6 +2,7 @@
 web app's list pages (query parameters with the same names)."""
 
 import datetime as dt
+from collections.abc import Collection
 from typing import Annotated, Literal
 
 from django.db.models import Exists, F, OuterRef, Q
@@ -21,9 +22,15 @@ Search = Annotated[s.Text(100) | None, FilterLookup("name__icontains")]
 HistoryKind = Literal["new", "entered", "left", "won", "lost"]
 
 
-def stage_change_q(kind: str | None, *, stage: int | None = None, pipeline: int | None = None) -> Q:
+def stage_change_q(kind: str | None, *, stage: int | None = None, pipeline: int | None = None, pipeline_stages: Collection[int] | None = None) -> Q:
     """Rows of records.StageChange of one kind: a deal created (new), moved into a stage (entered),
-    moved out of one (left), won or lost; `stage`/`pipeline` is the stage entered, left or closed in."""
+    moved out of one (left), won or lost; `stage`/`pipeline` is the stage entered, left or closed in.
+
+    `pipeline_stages`, the ids of every stage of `pipeline` when the caller has them, lets
+    PostgreSQL read a period's rows from the (workspace, changed_at) index: with a join, or a
+    subquery, on the stage table it intersects the period with every row of each stage instead,
+    ten times slower on a large history.
+    """
     move = Q(from_stage__isnull=False) & ~Q(from_stage=F("to_stage"))
     kinds = {
         None: Q(),
@@ -37,7 +44,9 @@ def stage_change_q(kind: str | None, *, stage: int | None = None, pipeline: int 
     side = "from_stage" if kind == "left" else "to_stage"
     if stage is not None:
         q &= Q(**{side: stage})
-    if pipeline is not None:
+    if pipeline_stages is not None:
+        q &= Q(**{f"{side}__in": sorted(pipeline_stages)})
+    elif pipeline is not None:
         q &= Q(**{f"{side}__pipeline": pipeline})
     return q
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from bisect import bisect_right
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -135,6 +136,42 @@ def convert(workspace: Workspace, amount: Decimal, currency: str, on_date: dt.da
             _("No exchange rate for %(code)s on %(day)s: add one under exchange rates.") % {"code": currency, "day": on_date.isoformat()}
         )
     return (Decimal(amount) * rate).quantize(Decimal("0.01"))
+
+
+class RateBook:
+    """Every exchange rate of a workspace, read in one query, to convert many sums in Python.
+
+    Figures sum amounts per currency and day in the database and convert each day's sum here:
+    one rate lookup per currency and day instead of a correlated subquery per row.
+    """
+
+    def __init__(self, workspace: Workspace) -> None:
+        self.base = workspace.base_currency
+        self._rates: dict[str, tuple[list[dt.date], list[Decimal]]] = {}
+        rows = ExchangeRate.objects.filter(workspace=workspace).order_by("currency", "valid_from").values_list("currency", "valid_from", "rate")
+        for currency, valid_from, rate in rows:
+            days, rates = self._rates.setdefault(currency, ([], []))
+            days.append(valid_from)
+            rates.append(rate)
+
+    def rate(self, currency: str, on_date: dt.date | None) -> Decimal | None:
+        """The rate of `currency` valid on `on_date` (1 for the base currency), or None."""
+        if currency == self.base:
+            return Decimal(1)
+        known = self._rates.get(currency)
+        if known is None or on_date is None:
+            return None
+        days, rates = known
+        index = bisect_right(days, on_date)
+        return rates[index - 1] if index else None
+
+
+def rate_book(workspace: Workspace) -> RateBook:
+    """The workspace's rates, read once per Workspace instance (that is, once per request)."""
+    book = getattr(workspace, "_rate_book", None)
+    if book is None:
+        book = workspace._rate_book = RateBook(workspace)  # type: ignore[attr-defined]
+    return book
 
 
 # --- inside SQL ----------------------------------------------------------------------------------

@@ -7,12 +7,12 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, QuerySet
+from django.db.models import Case, Count, DateField, QuerySet, Sum, Value, When
 from django.db.models.functions import TruncDate
 from django.utils.translation import gettext as _
 
 from rapport.workspaces.models import Member, Workspace
-from rapport.workspaces.rates import base_sum, missing_currencies, money, with_base_amount
+from rapport.workspaces.rates import money, rate_book
 
 
 @dataclass
@@ -51,19 +51,38 @@ def money_by(
     currency: str = "currency",
     count: str = "pk",
 ) -> Grouped:
-    """Count rows and sum their amounts in the base currency, grouped by `group` (None: one total)."""
-    annotated = with_base_amount(qs, workspace, amount=amount, currency=currency, at=at)
-    if group is None:
-        values = annotated.aggregate(n=Count(count), **base_sum())
-        rows = [{"_key": None, **values}]
-    else:
-        rows = list(annotated.order_by().values(group).annotate(n=Count(count), **base_sum()).values(group, "n", "amount", "unconverted"))
-        rows = [{"_key": r[group], **r} for r in rows]
-    result = Grouped()
+    """Count rows and sum their amounts in the base currency, grouped by `group` (None: one total).
+
+    The database counts and sums per group, currency and local day of `at`; each foreign
+    currency's daily sum is converted here with the rate of that day (rates.RateBook). A sum
+    with no rate is left out and its rows counted as unconverted, currency by currency.
+    """
+    keys = [group] if group else []
+    base = workspace.base_currency
+    # Amounts in the base currency need no day: one group each instead of one a day.
+    day = Case(When(**{currency: base}, then=Value(None)), default=TruncDate(at, tzinfo=ZoneInfo(workspace.time_zone)), output_field=DateField())
+    rows = qs.order_by().annotate(_rate_day=day).values(*keys, currency, "_rate_day").annotate(_n=Count(count), _sum=Sum(amount))
+    book = rate_book(workspace)
+    sums: dict[Any, Decimal] = {}
+    counts: dict[Any, int] = {}
+    unconverted: dict[Any, int] = {}
+    missing: dict[str, int] = {}
     for r in rows:
-        result.groups[r["_key"]] = Totals(count=r["n"], amount=money(r["amount"]), unconverted=r["unconverted"])
-    if result.total.unconverted:
-        result.missing_rates = missing_currencies(annotated, currency=currency)
+        key = r[group] if group else None
+        counts[key] = counts.get(key, 0) + r["_n"]
+        sums.setdefault(key, Decimal(0))
+        rate = book.rate(r[currency], r["_rate_day"])
+        if rate is None:
+            unconverted[key] = unconverted.get(key, 0) + r["_n"]
+            missing[r[currency]] = missing.get(r[currency], 0) + r["_n"]
+        else:
+            sums[key] += Decimal(str(r["_sum"] or 0)) * rate
+    result = Grouped()
+    for key, n in counts.items():
+        result.groups[key] = Totals(count=n, amount=money(sums[key]), unconverted=unconverted.get(key, 0))
+    if group is None and not result.groups:
+        result.groups[None] = Totals()
+    result.missing_rates = [{"currency": c, "rows": n} for c, n in sorted(missing.items())]
     return result
 
 

@@ -38,11 +38,11 @@ def default_pipeline(actor: Member, params: Params) -> Pipeline | None:
     return params.pipeline or visible_to(actor, Pipeline).filter(is_active=True).order_by("position", "id").first()
 
 
-def _conversion(changes: Any, stages: list[Stage], pipeline: Pipeline) -> list[dict[str, Any]]:
+def _conversion(changes: Any, stages: list[Stage], pipeline_stages: list[int]) -> list[dict[str, Any]]:
     """Distinct deals reaching each stage or beyond, in one aggregate query."""
     ids = [s.pk for s in stages]
-    won = stage_change_q("won", pipeline=pipeline.pk)
-    rows = changes.filter(to_stage__pipeline=pipeline)
+    won = stage_change_q("won", pipeline_stages=pipeline_stages)
+    rows = changes.filter(to_stage__in=pipeline_stages)
     aggregates = {f"r{i}": Count("deal", distinct=True, filter=Q(to_stage__in=ids[i:]) | won) for i in range(len(ids))}
     aggregates["won"] = Count("deal", distinct=True, filter=won)
     reached = rows.aggregate(**aggregates) if ids else {"won": 0}
@@ -77,18 +77,20 @@ def pipeline_dynamics(actor: Member, period: Period, params: Params) -> dict[str
     start, end = params.window(period)
     changes = deal_changes(actor).filter(changed_at__gte=start, changed_at__lt=end)
     p = pipeline.pk
+    # Stages are not owned records: every member sees all of the pipeline's stages.
+    ps = [s.pk for s in stages]
 
-    entered = money_by(changes.filter(stage_change_q("entered", pipeline=p)), ws, "to_stage")
-    left = money_by(changes.filter(stage_change_q("left", pipeline=p)), ws, "from_stage")
-    lost = money_by(changes.filter(stage_change_q("lost", pipeline=p)), ws, "to_stage")
-    won_g = money_by(changes.filter(stage_change_q("won", pipeline=p)), ws, None)
-    new_g = money_by(changes.filter(stage_change_q("new", pipeline=p)), ws, None)
+    entered = money_by(changes.filter(stage_change_q("entered", pipeline_stages=ps)), ws, "to_stage")
+    left = money_by(changes.filter(stage_change_q("left", pipeline_stages=ps)), ws, "from_stage")
+    lost = money_by(changes.filter(stage_change_q("lost", pipeline_stages=ps)), ws, "to_stage")
+    won_g = money_by(changes.filter(stage_change_q("won", pipeline_stages=ps)), ws, None)
+    new_g = money_by(changes.filter(stage_change_q("new", pipeline_stages=ps)), ws, None)
     won, new = won_g.total, new_g.total
-    conversion = _conversion(changes, stages, pipeline)
+    conversion = _conversion(changes, stages, ps)
 
     prev_start, prev_end = params.window(period.previous())
     previous_won = money_by(
-        deal_changes(actor).filter(stage_change_q("won", pipeline=p), changed_at__gte=prev_start, changed_at__lt=prev_end), ws, None
+        deal_changes(actor).filter(stage_change_q("won", pipeline_stages=ps), changed_at__gte=prev_start, changed_at__lt=prev_end), ws, None
     ).total
 
     def link(**filters: Any) -> str:
@@ -162,7 +164,8 @@ def won_deals(actor: Member, period: Period, params: Params) -> dict[str, Any]:
     ws, loc, cur = params.workspace, params.locale, params.workspace.base_currency
     p = params.pipeline.pk if params.pipeline else None
     start, end = params.window(period)
-    wins = deal_changes(actor).filter(stage_change_q("won", pipeline=p))
+    ps = list(Stage.objects.filter(pipeline_id=p).values_list("pk", flat=True)) if p else None
+    wins = deal_changes(actor).filter(stage_change_q("won", pipeline_stages=ps))
     current = wins.filter(changed_at__gte=start, changed_at__lt=end)
     owner = field_at("deal", "owner", params.as_of, "deal__owner_id", pk="deal_id")
     per_owner = money_by(current.annotate(_owner=owner), ws, "_owner")
