@@ -20,7 +20,7 @@ def attention_counters(member: Member) -> dict[str, int]:
         .filter(owner=member, kind=ActivityKind.TASK, done_at__isnull=True, due_at__lt=now)
         .order_by()
         .values("owner")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("*"))
         .values("n")
     )
     new_leads = (
@@ -28,7 +28,7 @@ def attention_counters(member: Member) -> dict[str, int]:
         .filter(owner=member, status=LeadStatus.NEW, archived_at__isnull=True)
         .order_by()
         .values("owner")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("*"))
         .values("n")
     )
     row = (

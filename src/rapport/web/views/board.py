@@ -140,7 +140,7 @@ def column_summaries(board: Board) -> dict[int, ColumnSummary]:
     summaries = {stage.pk: ColumnSummary() for stage in board.stages}
     if board.pipeline is None:
         return summaries
-    rows = list(board.deals().order_by().values("stage_id", "currency").annotate(n=Count("id"), total=Sum("amount")))
+    rows = list(board.deals().order_by().values("stage_id", "currency").annotate(n=Count("*"), total=Sum("amount")))
     rates = _rates(board.member, {row["currency"] for row in rows})
     for row in rows:
         summary = summaries.setdefault(row["stage_id"], ColumnSummary())
