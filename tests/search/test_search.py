@@ -119,6 +119,28 @@ def test_limit_per_type_and_counts_beyond_it(admin):
     assert (len(group.hits), group.count, group.has_more) == (7, 7, False)
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the id slices of the PostgreSQL window")
+@pytest.mark.parametrize("recent_ids", [2, 5, 1000])
+def test_the_newest_matches_are_found_whatever_slice_they_are_in(admin, monkeypatch, recent_ids):
+    """The window of newest matches is read recent ids first, older ones only if needed: the
+    hits and counts are the same wherever the slice boundary falls."""
+    from rapport.search import backends, postgres_backend
+
+    monkeypatch.setattr(postgres_backend, "RECENT_IDS", recent_ids)
+    monkeypatch.setattr(postgres_backend, "RANK_WINDOW", 6)
+    monkeypatch.setattr(backends, "COUNT_CAP", 5)
+    monkeypatch.setattr(backends, "EXTRA_CANDIDATES", 0)
+    deals = [DealFactory(actor=admin, name=f"Bulk order {n}") for n in range(9)]
+    for n in range(4):  # newer records that do not match
+        DealFactory(actor=admin, name=f"Other {n}")
+    group = search(admin, "bulk order", limit_per_type=3).group("deal")
+    # The newest three matches, and the count of all nine capped at five.
+    assert [h.id for h in group.hits] == [d.pk for d in reversed(deals[-3:])]
+    assert group.count == 5
+    group = search(admin, "bulk order", limit_per_type=7).group("deal")
+    assert [h.id for h in group.hits] == [d.pk for d in reversed(deals[-7:])]
+
+
 def test_ranks_title_matches_before_body_matches(admin):
     in_comment = AccountFactory(actor=admin, name="Initrode", comment="Competitor of Vandelay")
     in_name = AccountFactory(actor=admin, name="Vandelay Industries")

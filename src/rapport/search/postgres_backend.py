@@ -38,6 +38,8 @@ if TYPE_CHECKING:
 WORD_SIMILARITY_THRESHOLD = 0.4
 RANK_WINDOW = 500
 SEARCH_WORK_MEM = "64MB"
+# The newest ids asked first for a word's newest matches (see _newest_matches).
+RECENT_IDS = 100_000
 
 
 @contextmanager
@@ -70,10 +72,14 @@ def _newest(table: str) -> str:
     return f"{table}.\"id\" + 0 DESC"
 
 
-def _fetch(sql: str, params: list) -> list:
+def _fetch_all(sql: str, params: list) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return [row[0] for row in cursor.fetchall()]
+        return cursor.fetchall()
+
+
+def _fetch(sql: str, params: list) -> list:
+    return [row[0] for row in _fetch_all(sql, params)]
 
 
 def _rows(table: str, doc: Document, columns: Columns, top: str, params: list, kind: str, rank: str) -> Branch:
@@ -87,33 +93,62 @@ def _rows(table: str, doc: Document, columns: Columns, top: str, params: list, k
     return Branch(sql, params)
 
 
+def _newest_matches(table: str, title: str, matches: str, params: list, size: int) -> tuple[str, list]:
+    """The `size` newest matches (id, title), in two slices of ids.
+
+    A common word matches hundreds of thousands of rows; reading all of them from the heap to
+    keep the newest few hundred took most of a search. The newest RECENT_IDS ids are asked first
+    (PostgreSQL intersects the word's GIN bitmap with that range of the primary key before it
+    reads a row); the older rows only when the recent ones hold fewer than `size` matches.
+    The LIMIT over the UNION ALL stops before the second slice whenever the first one filled it,
+    and since the slices are consecutive id ranges, the result is the same newest matches.
+    """
+    newest = _newest(table)
+    floor = f"(SELECT max(\"id\") FROM {table}) - %s"
+    select = f"SELECT {table}.\"id\" AS id, ' ' || lower({title}) AS title {matches}"
+    sql = (
+        f"SELECT * FROM (({select} AND {table}.\"id\" >= {floor} ORDER BY {newest} LIMIT %s) UNION ALL "
+        # "+ 0" on the older slice: its few matches are checked row by row, where a bitmap of
+        # every older id would cost more than the rows.
+        f"({select} AND {table}.\"id\" + 0 < {floor} ORDER BY {newest} LIMIT %s)) AS slices LIMIT %s"
+    )
+    return sql, [*params, RECENT_IDS, size, *params, RECENT_IDS, size, size]
+
+
 def strict_branches(doc: Document, words: list[str], visible: Visible, limit: int, cap: int, columns: Columns) -> list[Branch]:
     """Records with every word as a word prefix: the `limit` best (title matches first, k = 0,
-    then the others, k = 1, newest first) and their count up to `cap` (k = 9)."""
+    then the others, k = 1, newest first) and their count up to `cap` (k = 9).
+
+    Both come from one window of the newest matches, read once (a CTE): at least RANK_WINDOW
+    of them, and never fewer than `cap`, so that the window's size, capped, is the number of
+    matches up to the cap.
+    """
     table = f'"{doc.table}"'
-    newest = _newest(table)
     title = doc.concat_sql(doc.title_fields, lambda n: f'"{n}"', f"{table}.")
     matches = f"FROM {table} WHERE {tsvector_sql(doc, f'{table}.')} @@ to_tsquery('simple'::regconfig, %s) AND ({visible.sql})"
-    params = [_prefixes(words, " & "), *visible.params]
+    size = max(RANK_WINDOW, cap, limit)
+    window, window_params = _newest_matches(table, title, matches, [_prefixes(words, " & "), *visible.params], size)
     # Every word starting a word of the title: a rough test (no accent folding) that only
     # orders the window; text.analyse ranks the hits properly.
     in_title = " AND ".join(["position(%s IN w.title) > 0"] * len(words))
-    top = (
-        f"SELECT w.id, ({in_title}) AS in_title FROM (SELECT {table}.\"id\" AS id, ' ' || lower({title}) AS title {matches} "
-        f"ORDER BY {newest} LIMIT %s) AS w ORDER BY 2 DESC, w.id DESC LIMIT %s"
+    sql = (
+        f"WITH w AS MATERIALIZED ({window}), "
+        f"m AS (SELECT w.id, ({in_title}) AS in_title FROM w ORDER BY 2 DESC, w.id DESC LIMIT %s) "
+        f"SELECT CASE WHEN m.in_title THEN 0 ELSE 1 END AS k, {table}.\"id\" AS id, CAST(-{table}.\"id\" AS DOUBLE PRECISION) AS r, "
+        f"{columns(doc, f'{table}.')} FROM m JOIN {table} ON {table}.\"id\" = m.id "
+        f"UNION ALL SELECT {COUNT} AS k, LEAST(count(*), %s) AS id, CAST(0 AS DOUBLE PRECISION) AS r, {columns(None, '')} FROM w"
     )
-    hits = _rows(table, doc, columns, top, [*[f" {w}" for w in words], *params, RANK_WINDOW, limit], "CASE WHEN m.in_title THEN 0 ELSE 1 END", f"-{table}.\"id\"")
-    count = Branch(f"SELECT {COUNT} AS k, count(*) AS id, CAST(0 AS DOUBLE PRECISION) AS r, {columns(None, '')} FROM (SELECT 1 {matches} LIMIT %s) AS c", [*params, cap])
-    return [hits, count]
+    params = [*window_params, *[f" {w}" for w in words], limit, cap]
+    return [Branch(sql, params)]
 
 
 def strict(doc: Document, words: list[str], visible: Visible, limit: int, cap: int) -> tuple[list[int], int]:
     """Ids of `limit` records with every word as a word prefix, title matches first, and their count (up to `cap`)."""
-    hits, count = strict_branches(doc, words, visible, limit, cap, id_only)
-    ids = _fetch(f"SELECT id FROM ({hits.sql}) AS b ORDER BY k, r", hits.params)
-    if len(ids) < limit:
-        return ids, len(ids)
-    return ids, _fetch(f"SELECT id FROM ({count.sql}) AS b", count.params)[0]
+    (branch,) = strict_branches(doc, words, visible, limit, cap, id_only)
+    rows = _fetch_all(f"SELECT k, id FROM ({branch.sql}) AS b ORDER BY k, r", branch.params)
+    ids = [pk for k, pk in rows if k != COUNT]
+    count = next(pk for k, pk in rows if k == COUNT)
+    return ids, (len(ids) if len(ids) < limit else count)
 
 
 def wants_fuzzy(words: list[str]) -> bool:
