@@ -101,3 +101,13 @@ def test_the_live_stream_tells_a_signed_out_visitor_to_sign_in():
     assert status == 401
     assert content == b"Sign in first."
 
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_favicon_browsers_ask_for_is_the_apps_icon():
+    status, headers, _ = call("/favicon.ico")
+    assert status == 301
+    status, headers, content = call(headers["location"])
+    assert status == 200
+    assert headers["content-type"].startswith("image/svg+xml")
+    assert content.startswith(b"<svg")
