@@ -40,11 +40,15 @@ class Deal(RecordModel):
         verbose_name = _("deal")
         indexes = [
             models.Index(fields=["workspace", "pipeline", "status", "stage", "-updated_at"], name="deal_ws_board"),
-            models.Index(fields=["workspace", "owner", "-created_at"], name="deal_ws_owner"),
+            # A member's deals by owner; the id last, so the deal ids of a seller's scope are read
+            # from the index alone (the dashboard's stage history of the member's deals,
+            # analytics/history.py deal_changes, hashes them).
+            models.Index(fields=["workspace", "owner", "-created_at", "-id"], name="deal_ws_owner"),
             models.Index(fields=["workspace", "-created_at", "-id"], name="deal_ws_created"),
             models.Index(fields=["workspace", "-amount", "-id"], name="deal_ws_amount"),
-            # Open deals per stage (board columns, forecast, per-owner counts) as index-only scans.
-            models.Index(fields=["workspace", "pipeline", "stage", "owner", "currency", "amount"], condition=models.Q(status="open"), name="deal_ws_open"),
+            # Open deals per stage (board columns, forecast, per-owner counts) as index-only scans;
+            # the id for the dashboard's "deals without an open task" (an anti-join on ids).
+            models.Index(fields=["workspace", "pipeline", "stage", "owner", "currency", "amount", "id"], condition=models.Q(status="open"), name="deal_ws_open"),
         ]
 
     def __str__(self) -> str:

@@ -62,9 +62,10 @@ class Lead(RecordModel):
             models.Index(fields=["workspace", "status", "-created_at"], name="lead_ws_status"),
             models.Index(fields=["workspace", "owner", "-created_at"], name="lead_ws_owner"),
             models.Index(fields=["workspace", "-created_at", "-id"], name="lead_ws_created"),
-            # Open leads per owner: the "new leads" counter of every page and per-member figures.
+            # Open leads per owner: the "new leads" counter of every page and per-member figures;
+            # the id for the dashboard's "leads without an open task" (an index-only anti-join).
             models.Index(
-                fields=["workspace", "owner", "status"],
+                fields=["workspace", "owner", "status", "id"],
                 condition=models.Q(status__in=[LeadStatus.NEW, LeadStatus.WORKING, LeadStatus.NURTURING], archived_at__isnull=True),
                 name="lead_ws_open",
             ),

@@ -1,0 +1,37 @@
+# The dashboard's figures read record ids from indexes alone (see the models' comments).
+
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ('records', '0003_performance_indexes'),
+    ]
+
+    operations = [
+        migrations.RemoveIndex(
+            model_name='deal',
+            name='deal_ws_owner',
+        ),
+        migrations.AddIndex(
+            model_name='deal',
+            index=models.Index(fields=['workspace', 'owner', '-created_at', '-id'], name='deal_ws_owner'),
+        ),
+        migrations.RemoveIndex(
+            model_name='deal',
+            name='deal_ws_open',
+        ),
+        migrations.AddIndex(
+            model_name='deal',
+            index=models.Index(condition=models.Q(('status', 'open')), fields=['workspace', 'pipeline', 'stage', 'owner', 'currency', 'amount', 'id'], name='deal_ws_open'),
+        ),
+        migrations.RemoveIndex(
+            model_name='lead',
+            name='lead_ws_open',
+        ),
+        migrations.AddIndex(
+            model_name='lead',
+            index=models.Index(condition=models.Q(('archived_at__isnull', True), ('status__in', ['new', 'working', 'nurturing'])), fields=['workspace', 'owner', 'status', 'id'], name='lead_ws_open'),
+        ),
+    ]
