@@ -205,4 +205,4 @@ def test_list_pages_with_fifty_rows_stay_under_fifteen_queries(url, admin, manag
         with django_assert_max_num_queries(15):
             response = web.get(f"{url}?columns={every_column}")
         assert response.status_code == 200
-        assert len(response.context["rows"]) == 50
+        assert response.context["rows"].count("<tr>") == 50

@@ -18,8 +18,8 @@ from django.template.defaultfilters import date as date_filter
 from django.template.defaultfilters import floatformat, linebreaksbr
 from django.utils import timezone
 from django.utils.functional import LazyObject, empty
-from django.utils.html import conditional_escape, format_html, format_html_join
-from django.utils.safestring import SafeString
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -124,50 +124,38 @@ class Cell:
     @property
     def html(self) -> SafeString:
         """The cell's markup. Built here rather than by a template include per cell: a list page
-        has hundreds of cells, and an include each was a fifth of the page's time."""
+        has hundreds of cells, and an include each was a fifth of the page's time. Plain
+        f-strings over escaped values: format_html's own machinery cost twice the markup."""
         value, kind = self.value, self.kind
+        esc = conditional_escape
         if kind == "tags":
             if not value:
                 return _empty_cell()
-            return format_html_join(" ", '<span class="badge">{}</span>', ((v,) for v in value))
+            return mark_safe(" ".join(f'<span class="badge">{esc(v)}</span>' for v in value))
         if value is None or value == "":
             return _empty_cell()
         if kind == "bool":
-            return conditional_escape(gettext("Yes") if value else gettext("No"))
+            return esc(gettext("Yes") if value else gettext("No"))
         if kind == "datetime":
             value = template_localtime(value)
-            return format_html(
-                '<time datetime="{}">{}</time>',
-                date_filter(value, "c"),
-                date_filter(value, "SHORT_DATETIME_FORMAT"),
-            )
+            return mark_safe(f'<time datetime="{esc(date_filter(value, "c"))}">{esc(date_filter(value, "SHORT_DATETIME_FORMAT"))}</time>')
         if kind == "date":
-            return format_html(
-                '<time datetime="{}">{}</time>',
-                date_filter(value, "Y-m-d"),
-                date_filter(value, "SHORT_DATE_FORMAT"),
-            )
+            return mark_safe(f'<time datetime="{esc(date_filter(value, "Y-m-d"))}">{esc(date_filter(value, "SHORT_DATE_FORMAT"))}</time>')
         if kind == "money":
-            return format_html('<span class="cell-money">{}</span>', floatformat(value, "2g"))
+            return mark_safe(f'<span class="cell-money">{esc(floatformat(value, "2g"))}</span>')
         if kind == "multiline":
-            return format_html(
-                '<span class="cell-multiline">{}</span>', linebreaksbr(value, autoescape=True)
-            )
+            return mark_safe(f'<span class="cell-multiline">{linebreaksbr(value, autoescape=True)}</span>')
         if kind.startswith("badge"):
-            return format_html('<span class="{}">{}</span>', kind, value)
+            return mark_safe(f'<span class="{esc(kind)}">{esc(value)}</span>')
         if self.href:
             if "://" in self.href:
-                return format_html(
-                    '<a href="{}" rel="noopener noreferrer nofollow" target="_blank">{}</a>',
-                    self.href,
-                    value,
-                )
-            return format_html('<a href="{}">{}</a>', self.href, value)
-        return conditional_escape(value)
+                return mark_safe(f'<a href="{esc(self.href)}" rel="noopener noreferrer nofollow" target="_blank">{esc(value)}</a>')
+            return mark_safe(f'<a href="{esc(self.href)}">{esc(value)}</a>')
+        return esc(value)
 
 
 def _empty_cell() -> SafeString:
-    return format_html('<span class="muted" aria-label="{}">—</span>', gettext("empty"))
+    return mark_safe(f'<span class="muted" aria-label="{conditional_escape(gettext("empty"))}">—</span>')
 
 
 @dataclass(frozen=True)

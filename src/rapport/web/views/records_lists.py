@@ -16,6 +16,9 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -187,6 +190,21 @@ def _page(qs: QuerySet, state: ListState, kind: RecordKind, query: QueryDict) ->
     return rows, cursors
 
 
+def table_rows(objects: list[Any], columns: Any, actor: Member) -> SafeString:
+    """The table's rows: a select box and a cell per column each. Built in Python like the
+    cells themselves: a page of 50 rows is hundreds of template nodes otherwise."""
+    select = gettext("Select %(name)s")
+    rows = []
+    for obj in objects:
+        cells = "".join(f"<td>{column.cell(obj, actor).html}</td>" for column in columns)
+        label = conditional_escape(select % {"name": obj})
+        rows.append(
+            f'<tr><td class="select-col"><input type="checkbox" name="ids" value="{obj.pk}" form="bulk-form" data-row-select '
+            f'aria-label="{label}"></td>{cells}</tr>'
+        )
+    return mark_safe("\n".join(rows))
+
+
 def list_context(request: HttpRequest, kind: RecordKind) -> tuple[dict[str, Any], int]:
     actor: Member = request.actor  # type: ignore[attr-defined]
     state = resolve_state(request, kind, actor)
@@ -217,7 +235,7 @@ def list_context(request: HttpRequest, kind: RecordKind) -> tuple[dict[str, Any]
         "section": kind.slug,
         "state": state,
         "headers": headers,
-        "rows": [(obj, [column.cell(obj, actor) for column in state.columns]) for obj in rows],
+        "rows": table_rows(rows, state.columns, actor),
         "total": total,
         "errors": errors,
         "filter_form": filter_form(actor, kind.record_type, kind.filters, state.params, errors),
