@@ -95,7 +95,7 @@ SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
 # Form widgets render through Jinja2: the same markup as Django's own widget templates, several
 # times faster, which the list pages' filter and bulk-edit forms (hundreds of options) feel.
-FORM_RENDERER = "django.forms.renderers.Jinja2"
+FORM_RENDERER = "rapport.web.forms_renderer.FormRenderer"
 
 
 def _database() -> dict:
