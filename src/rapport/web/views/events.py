@@ -14,6 +14,8 @@ from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
@@ -149,21 +151,41 @@ def readable(value: Any) -> str:
     return str(value)
 
 
-def _rows(events: list[Event]) -> list[dict[str, Any]]:
+def _rows(events: list[Event], time_zone: str) -> SafeString:
+    """The table's rows, built in Python: fifty events of seven labelled cells each were most of
+    the page's time as template nodes. Every value is escaped here."""
     labels = dict(EventType.choices)
     object_types = dict(object_type_choices())
-    return [
-        {
-            "event": e,
-            "url": RECORD_URLS[e.object_type].format(e.object_id) if e.object_type in RECORD_URLS else None,
-            "object_type_label": object_types.get(e.object_type, e.object_type),
-            "type_label": labels.get(e.event_type, e.event_type),
-            "field_label": _field_label(e.object_type, e.field) if e.field else "",
-            "before": _value(e.object_type, e.field, e.before),
-            "after": _value(e.object_type, e.field, e.after),
-        }
-        for e in events
+    zone = zoneinfo.ZoneInfo(time_zone)
+    cell_labels = [
+        conditional_escape(gettext(text))
+        for text in ("Date", "Author", "Object", "Event", "Field", "Value before", "Value after")
     ]
+    date, author, obj, event_label, field, before_label, after_label = cell_labels
+    shown_kinds = {"api", "automation"}
+    kinds = dict(Event._meta.get_field("actor_kind").flatchoices)
+    rows = []
+    for e in events:
+        when = e.occurred_at.astimezone(zone)
+        badge = f' <span class="badge">{conditional_escape(kinds.get(e.actor_kind, e.actor_kind))}</span>' if e.actor_kind in shown_kinds else ""
+        name = conditional_escape(e.object_name)
+        url = RECORD_URLS[e.object_type].format(e.object_id) if e.object_type in RECORD_URLS else None
+        target = f'<a href="{conditional_escape(url)}">{name}</a>' if url else name
+        field_label = _field_label(e.object_type, e.field) if e.field else ""
+        before = _value(e.object_type, e.field, e.before) or "—"
+        after = _value(e.object_type, e.field, e.after) or "—"
+        rows.append(
+            f'<tr data-event-id="{e.pk}">'
+            f'<td data-label="{date}"><time datetime="{when.isoformat()}">{when:%Y-%m-%d %H:%M}</time></td>'
+            f'<td data-label="{author}">{conditional_escape(e.actor_name)}{badge}</td>'
+            f'<td data-label="{obj}"><span class="muted">{conditional_escape(object_types.get(e.object_type, e.object_type))}</span> {target}</td>'
+            f'<td data-label="{event_label}">{conditional_escape(labels.get(e.event_type, e.event_type))}</td>'
+            f'<td data-label="{field}">{conditional_escape(field_label)}</td>'
+            f'<td data-label="{before_label}" class="value">{conditional_escape(before)}</td>'
+            f'<td data-label="{after_label}" class="value">{conditional_escape(after)}</td>'
+            "</tr>"
+        )
+    return mark_safe("\n".join(rows))
 
 
 @require_GET
@@ -201,7 +223,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
     context = {
         "section": "events",
         "form": form,
-        "rows": _rows(rows),
+        "rows": _rows(rows, time_zone),
         "time_zone": time_zone,
         "next_url": "?" + urlencode({**kept, "cursor": page["next_cursor"]}) if page.get("next_cursor") else None,
         "first_url": "?" + urlencode(kept) if request.GET.get("cursor") else None,
