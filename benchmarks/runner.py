@@ -75,15 +75,19 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(port: int, workers: int) -> subprocess.Popen:
-    """`rapport serve` as production runs it: no demo, no in-process worker, N processes."""
+def start_server(port: int, workers: int, log: Path) -> subprocess.Popen:
+    """`rapport serve` as production runs it: no demo, no in-process worker, N processes.
+
+    Its output goes to `log`, a file: a pipe nobody reads fills up after 64 KiB of warnings
+    and then blocks the server in the middle of a request."""
     env = {**os.environ, "RAPPORT_DEBUG": "false", "RAPPORT_LOG_LEVEL": "WARNING"}
     command = [str(Path(sys.executable).parent / "rapport"), "serve", "--no-demo", "--no-worker", "--workers", str(workers), "--port", str(port)]
-    process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    with log.open("w") as output:
+        process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT, text=True)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise SystemExit(f"the server stopped: {process.stderr.read()[-2000:] if process.stderr else ''}")
+            raise SystemExit(f"the server stopped: {log.read_text()[-2000:]}")
         try:
             if httpx.get(f"http://127.0.0.1:{port}/api/v1/openapi.json", timeout=2).status_code == 200:
                 return process
@@ -91,6 +95,12 @@ def start_server(port: int, workers: int) -> subprocess.Popen:
             time.sleep(0.5)
     process.terminate()
     raise SystemExit("the server did not answer within 120 s")
+
+
+def server_errors(log: Path) -> list[str]:
+    """The server's error lines (tracebacks and 5xx answers) in its log."""
+    lines = log.read_text(errors="replace").splitlines()
+    return [line for line in lines if "Traceback" in line or line.startswith("ERROR") or ("HTTP/1.1\" 5" in line)]
 
 
 def stop_server(process: subprocess.Popen) -> None:
@@ -366,7 +376,8 @@ def main(argv: list[str]) -> int:
     connection.close()
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = start_server(port, args.workers)
+    log = Path(tempfile.gettempdir()) / f"rapport-bench-server-{port}.log"
+    server = start_server(port, args.workers, log)
     results: list[Result] = []
     try:
         print(header(), flush=True)
@@ -390,4 +401,8 @@ def main(argv: list[str]) -> int:
         stop_server(server)
         ctx.cleanup()
     print(f"\nload average after the run: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    errors = server_errors(log)
+    print(f"server log: {log} ({len(errors)} error lines)")
+    for line in errors[:20]:
+        print(f"  {line[:200]}")
     return 0
