@@ -105,3 +105,28 @@ def test_a_seller_and_another_workspace(api_as, seller2, outsider, history):
         foreign = widget(api_as(outsider), "forecast")
     assert theirs["extra"]["open_count"] == 0 and theirs["extra"]["expected_amount"] == 0
     assert foreign["extra"]["open_count"] == 0 and foreign["rows"] == []
+
+
+def test_open_amounts_in_other_currencies_use_the_days_rate_and_missing_rates_are_reported(api_as, admin, seller, stages):
+    """Open deals convert at the rate valid on the forecast's day; a currency with no rate is left out."""
+    from rapport.workspaces.rates import exchange_rate_set
+
+    incoming = stages[0]
+    with moment(at(2025, 5, 20, 9)):
+        exchange_rate_set(actor=admin, currency="USD", rate="0.90", valid_from="2025-05-01")
+        exchange_rate_set(actor=admin, currency="USD", rate="0.80", valid_from="2025-06-02")  # after NOW: not used
+        DealFactory(actor=seller, amount=Decimal("1000.10"), currency="USD")
+        DealFactory(actor=seller, amount=Decimal("300.05"), currency="USD")
+        DealFactory(actor=seller, amount=Decimal("500"), currency="GBP")
+        DealFactory(actor=seller, amount=Decimal("100"))
+    with moment(NOW):
+        data = widget(api_as(admin), "forecast")
+    extra = data["extra"]
+    assert extra["open_count"] == 4
+    assert extra["open_amount"] == 1270.14  # 1300.15 USD at 0.90 is 1170.135, plus 100 EUR, to cents
+    assert extra["unconverted"] == 1 and extra["missing_rates"] == [{"currency": "GBP", "rows": 1}]
+    p = smoothed(0, 0, 0.10)  # no history: the stage's probability
+    assert extra["expected_amount"] == round(1270.14 * p, 2)
+    variance = (900.09**2 + 270.045**2 + 100.0**2) * p * (1 - p)
+    assert extra["band"]["amount_high"] == round(min(1270.14, 1270.14 * p + 1.645 * math.sqrt(variance)), 2)
+    assert rows_by_key(data)[f"stage:{incoming.pk}"]["extra"]["open_count"] == 4

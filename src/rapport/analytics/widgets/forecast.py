@@ -25,7 +25,7 @@ import datetime as dt
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -38,7 +38,7 @@ from rapport.records.filters import stage_change_q
 from rapport.records.models import DealStatus, Stage, StageChange
 from rapport.workspaces.models import Member
 from rapport.workspaces.permissions import visible_to
-from rapport.workspaces.rates import base_sum, missing_currencies, money, with_base_amount
+from rapport.workspaces.rates import base_sum, money, rate_book, with_base_amount
 
 from ..history import deal_changes, deal_states_at, open_deals_at
 from ..links import list_link
@@ -144,13 +144,31 @@ def open_by_stage(actor: Member, moment: dt.datetime, as_of: dt.datetime | None,
     if pipeline is not None:
         deals = deals.filter(pipeline_id=pipeline)
     local_day = moment.astimezone(ZoneInfo(workspace.time_zone)).date()
-    deals = with_base_amount(deals, workspace, at=local_day)
-    rows = deals.order_by().values("stage_id").annotate(
-        n=Count("pk"), **base_sum(), amount_sq=Sum(F("base_amount") * F("base_amount"))
+    # Every deal converts at the same day's rate, so the database sums per stage and currency
+    # (an index-only scan of deal_ws_open, no rate lookup per row) and each currency's sums are
+    # converted here: Σ(a·r) = r·Σa and Σ(a·r)² = r²·Σa², exactly, in Decimal arithmetic wide
+    # enough not to round, as PostgreSQL's numeric did.
+    rows = deals.order_by().values("stage_id", "currency").annotate(
+        _n=Count("*"), _sum=Sum("amount"), _sum_sq=Sum(F("amount") * F("amount"))
     )
-    result = {r["stage_id"]: StageOpen(r["n"], float(money(r["amount"])), float(r["amount_sq"] or 0)) for r in rows}
-    unconverted = sum(r["unconverted"] for r in rows)
-    return result, unconverted, missing_currencies(deals) if unconverted else []
+    book = rate_book(workspace)
+    sums: dict[int, list[Any]] = {}
+    missing: dict[str, int] = {}
+    with localcontext() as exact:
+        exact.prec = 80
+        for r in rows:
+            n, amount, amount_sq, unconverted = sums.setdefault(r["stage_id"], [0, Decimal(0), Decimal(0), 0])
+            rate = book.rate(r["currency"], local_day)
+            if rate is None:
+                unconverted += r["_n"]
+                missing[r["currency"]] = missing.get(r["currency"], 0) + r["_n"]
+            else:
+                amount += Decimal(r["_sum"] or 0) * rate
+                amount_sq += Decimal(r["_sum_sq"] or 0) * rate * rate
+            sums[r["stage_id"]] = [n + r["_n"], amount, amount_sq, unconverted]
+    result = {stage_id: StageOpen(n, float(money(amount)), float(amount_sq)) for stage_id, (n, amount, amount_sq, _u) in sums.items()}
+    unconverted_total = sum(u for *_rest, u in sums.values())
+    return result, unconverted_total, [{"currency": c, "rows": n} for c, n in sorted(missing.items())]
 
 
 def combine(open_deals: dict[int, StageOpen], rates: dict[int, dict[str, Any]]) -> Forecast:
