@@ -4,12 +4,16 @@ The endpoints only parse, call the record type's services and render: permission
 validation and events all happen in the services (see docs/ARCHITECTURE.md).
 """
 
+import datetime as dt
+import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
-from django.db import models
+from django.db import connections, models
+from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from ninja import FilterSchema, Query, Router, Schema
 from ninja.errors import HttpError
@@ -63,6 +67,10 @@ class Resource:
     default_ordering: str = "-created_at"
     select_related: tuple[str, ...] = ()
     prefetch: tuple[str, ...] = field(default_factory=tuple)
+    # The create service returns the saved instance holding exactly the row it inserted (no
+    # value is set by the database, by a later UPDATE or by a signal), so the answer to a create
+    # may be built from it instead of reading the row back. See `created`.
+    answer_create_from_instance: bool = False
 
     def queryset(self, actor: Member) -> models.QuerySet:
         qs = visible_to(actor, self.model)
@@ -78,6 +86,76 @@ class Resource:
         if self.prefetch:
             qs = qs.prefetch_related(*self.prefetch)
         return qs.get()
+
+    def created(self, obj: models.Model, data: Mapping[str, Any]) -> models.Model:
+        """The answer to a create: what `reload` would read, without reading the row again when
+        the saved instance already holds the values the database would give back.
+
+        The instance's values are put in the form the database returns them in (decimals to the
+        column's places, moments in UTC); a JSON value the database could store differently
+        (PostgreSQL's jsonb reorders an object's keys) and many-to-many values given in `data`
+        are read from the database as before.
+        """
+        if not self.answer_create_from_instance or not _as_stored(obj, connections[obj._state.db or "default"].vendor):
+            return self.reload(obj)
+        given = []
+        for name in self.prefetch:
+            field_ = self.model._meta.get_field(name)
+            if not isinstance(field_, models.ManyToManyField):
+                return self.reload(obj)
+            if data.get(name):
+                given.append(name)
+        # A new row has no related rows but those its service set from `data`.
+        obj._prefetched_objects_cache = {  # type: ignore[attr-defined]
+            name: self.model._meta.get_field(name).related_model._default_manager.none()
+            for name in self.prefetch
+            if name not in given
+        }
+        if given:
+            prefetch_related_objects([obj], *given)
+        return obj
+
+
+def _as_stored(obj: models.Model, vendor: str) -> bool:
+    """Put `obj`'s values in the form the database gives them back; False if that is unsure."""
+    for f in obj._meta.concrete_fields:
+        value = getattr(obj, f.attname)
+        if value is None:
+            continue
+        if isinstance(f, models.DecimalField):
+            if not isinstance(value, Decimal):
+                return False
+            # Both databases answer a decimal column with the column's number of places.
+            setattr(obj, f.attname, value.quantize(Decimal(1).scaleb(-f.decimal_places), context=f.context))
+        elif isinstance(f, models.DateTimeField):
+            if not isinstance(value, dt.datetime) or value.tzinfo is None:
+                return False
+            setattr(obj, f.attname, value.astimezone(dt.UTC))
+        elif isinstance(f, models.JSONField):
+            if not _json_stable(value, vendor):
+                return False
+        elif isinstance(f, models.FloatField | models.DurationField | models.BinaryField):
+            return False
+    return True
+
+
+def _json_stable(value: Any, vendor: str) -> bool:
+    """Would the JSON column give `value` back as it is? (A tuple comes back a list, a number
+    key a string; PostgreSQL's jsonb reorders an object's keys and rewrites some numbers.)"""
+    try:
+        if json.loads(json.dumps(value)) != value:
+            return False
+    except (TypeError, ValueError):
+        return False
+    return vendor != "postgresql" or _jsonb_stable(value)
+
+
+def _jsonb_stable(value: Any) -> bool:
+    if isinstance(value, dict):
+        return len(value) < 2 and all(_jsonb_stable(v) for v in value.values())
+    if isinstance(value, list):
+        return all(_jsonb_stable(v) for v in value)
+    return not isinstance(value, float)
 
 
 def register(router: Router, resource: Resource) -> None:
@@ -113,8 +191,8 @@ def register(router: Router, resource: Resource) -> None:
 
     @router.post("", response={201: resource.out}, operation_id=f"{name}_create", summary=f"Create a {verbose}")
     def create_record(request: HttpRequest, response: HttpResponse, payload: resource.create_in):
-        obj = resource.create(actor_of(request), payload.model_dump(exclude_unset=True))
-        obj = resource.reload(obj)
+        data = payload.model_dump(exclude_unset=True)
+        obj = resource.created(resource.create(actor_of(request), data), data)
         set_etag(response, obj)
         return 201, obj
 

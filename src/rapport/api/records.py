@@ -62,6 +62,7 @@ leads = Resource(
     delete=lambda actor, obj, v: services.lead_delete(actor=actor, lead=obj, expected_version=v),
     orderings=("created_at", "updated_at", "title"),
     prefetch=("tags",),
+    answer_create_from_instance=True,
 )
 
 
