@@ -341,3 +341,25 @@ def _check_every_record_was_created_through_a_service(workspace, records):
     assert events.filter(event_type=EventType.STAGE_CHANGED).count() >= StageChange.objects.filter(
         workspace=workspace, from_status=DealStatus.OPEN, to_status=DealStatus.OPEN
     ).count()
+
+
+# -- serve -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("flags", "access_log"), [((), True), (("--no-access-log",), False)])
+def test_serve_keeps_the_access_log_unless_told_not_to(monkeypatch, flags, access_log):
+    import uvicorn
+
+    from rapport.core.management.commands import serve
+
+    calls = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: calls.append((app, options)))
+    monkeypatch.setattr(serve, "call_command", lambda *args, **kwargs: None)  # no migrate, no demo
+    monkeypatch.setattr(serve.connection, "close", lambda: None)  # keep the test's transaction
+
+    run("serve", "--no-demo", "--no-worker", "--port", "8123", *flags)
+
+    [(app, options)] = calls
+    assert app == "rapport.asgi:application"
+    assert options["port"] == 8123 and options["log_level"] == "info"
+    assert options["access_log"] is access_log

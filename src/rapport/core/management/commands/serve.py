@@ -31,6 +31,11 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=1, help="number of server processes (default: 1)")
         parser.add_argument("--no-demo", action="store_true", help="do not load the demo workspace on the first run")
         parser.add_argument("--no-worker", action="store_true", help="do not run background tasks in this process")
+        parser.add_argument(
+            "--no-access-log",
+            action="store_true",
+            help="do not log a line per request (for a proxy in front that keeps the access log; errors are still logged)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         import uvicorn
@@ -72,6 +77,7 @@ class Command(BaseCommand):
                 workers=options["workers"],
                 lifespan="off",
                 log_level="info",
+                access_log=not options["no_access_log"],
             )
         finally:
             if worker is not None:
