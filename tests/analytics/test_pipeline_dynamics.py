@@ -230,3 +230,45 @@ def test_the_previous_period_is_the_same_number_of_days_before(api_as, manager, 
     data = widget(api_as(manager), "won_deals", period="custom", start="2025-08-05", end="2025-08-06")
     assert data["number"]["value"] == 1 and data["number"]["previous"] == 1 and data["number"]["change_percent"] == 0.0
     assert data["period"]["end"] == at(2025, 8, 7).astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def test_several_figures_in_one_query_equal_one_query_each(admin, seller, stages):
+    """money_by_each groups by every figure's field at once: each figure adds up as money_by's."""
+    from rapport.analytics.widgets.common import money_by, money_by_each
+    from rapport.records.filters import stage_change_q
+    from rapport.records.models import StageChange
+
+    with moment(at(2025, 6, 1, 9)):
+        exchange_rate_set(actor=admin, currency="USD", rate="0.91234567", valid_from="2025-06-01")
+        exchange_rate_set(actor=admin, currency="USD", rate="0.80", valid_from="2025-06-03")
+        deals = [
+            DealFactory(actor=seller, amount=Decimal(amount), currency=currency)
+            for amount, currency in [("1000.01", "USD"), ("333.33", "USD"), ("500", "GBP"), ("100.10", "EUR"), ("7", "EUR")]
+        ]
+    for day, hour in ((2, 10), (3, 23)):
+        with moment(at(2025, 6, day, hour)):
+            for d in deals[day - 2::2]:
+                deal_move(actor=seller, deal=d.__class__.objects.get(pk=d.pk), stage=stages[day - 1].pk)
+    with moment(at(2025, 6, 4, 9)):
+        deal_mark_won(actor=seller, deal=deals[0].__class__.objects.get(pk=deals[0].pk))
+        deal_mark_lost(actor=seller, deal=deals[1].__class__.objects.get(pk=deals[1].pk), reason="No")
+    ws = admin.workspace
+    changes = StageChange.objects.filter(workspace=ws)
+    ps = [s.pk for s in stages]
+    parts = {
+        "entered": (stage_change_q("entered", pipeline_stages=ps), "to_stage"),
+        "left": (stage_change_q("left", pipeline_stages=ps), "from_stage"),
+        "lost": (stage_change_q("lost", pipeline_stages=ps), "to_stage"),
+        "won": (stage_change_q("won", pipeline_stages=ps), None),
+        "new": (stage_change_q("new", pipeline_stages=ps), None),
+    }
+    together = money_by_each(changes, ws, parts)
+    for name, (q, group) in parts.items():
+        alone = money_by(changes.filter(q), ws, group)
+        assert together[name].groups == alone.groups, name
+        assert together[name].missing_rates == alone.missing_rates, name
+    assert together["entered"].total.count == 5 and together["new"].total.count == 5
+    assert together["new"].missing_rates == [{"currency": "GBP", "rows": 1}]
+    by_both = money_by_each(changes, ws, {"stage": (None, "to_stage"), "all": (None, None)})
+    assert by_both["stage"].groups == money_by(changes, ws, "to_stage").groups
+    assert by_both["all"].groups == money_by(changes, ws, None).groups

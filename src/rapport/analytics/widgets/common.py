@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import reduce
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Case, Count, DateField, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, DateField, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import TruncDate
 from django.utils.translation import gettext as _
 
@@ -63,34 +65,68 @@ def money_by(
     currency's daily sum is converted here with the rate of that day (rates.RateBook). A sum
     with no rate is left out and its rows counted as unconverted, currency by currency.
     """
-    keys = [group] if group else []
+    return money_by_each(qs, workspace, {"": (None, group)}, at=at, amount=amount, currency=currency, count=count)[""]
+
+
+def money_by_each(
+    qs: QuerySet,
+    workspace: Workspace,
+    parts: dict[str, tuple[Q | None, str | None]],
+    *,
+    at: str = "changed_at",
+    amount: str = "amount",
+    currency: str = "currency",
+    count: str = "pk",
+) -> dict[str, Grouped]:
+    """`money_by` for several figures over the same rows in one query: {name: (rows, group)}.
+
+    Each figure is `money_by(qs.filter(rows), workspace, group)` (rows None: every row); the
+    database reads the rows once, grouped by every figure's group field together, with a
+    filtered count and sum per figure, and each figure is added up from those finer groups here
+    (the same per-currency, per-day conversion, so the same sums).
+    """
+    groups = sorted({g for _q, g in parts.values() if g})
     n = _count(count)
+    aggregates: dict[str, Any] = {}
+    for i, (q, _g) in enumerate(parts.values()):
+        # COUNT(1) FILTER (...): Django allows no filter on COUNT(*); the same count, index-only.
+        aggregates[f"_n{i}"] = n if q is None else Count(Value(1) if count == "pk" else count, filter=q)
+        aggregates[f"_sum{i}"] = Sum(amount) if q is None else Sum(amount, filter=q)
+    wanted = [q for q, _g in parts.values()]
+    if all(q is not None for q in wanted):
+        # Only the rows some figure counts (one OR of the figures' filters).
+        qs = qs.filter(reduce(operator.or_, wanted))
     base = workspace.base_currency
     # Amounts in the base currency need no day: one group each instead of one a day.
     day = Case(When(**{currency: base}, then=Value(None)), default=TruncDate(at, tzinfo=ZoneInfo(workspace.time_zone)), output_field=DateField())
-    rows = qs.order_by().annotate(_rate_day=day).values(*keys, currency, "_rate_day").annotate(_n=n, _sum=Sum(amount))
+    rows = list(qs.order_by().annotate(_rate_day=day).values(*groups, currency, "_rate_day").annotate(**aggregates))
     book = rate_book(workspace)
-    sums: dict[Any, Decimal] = {}
-    counts: dict[Any, int] = {}
-    unconverted: dict[Any, int] = {}
-    missing: dict[str, int] = {}
-    for r in rows:
-        key = r[group] if group else None
-        counts[key] = counts.get(key, 0) + r["_n"]
-        sums.setdefault(key, Decimal(0))
-        rate = book.rate(r[currency], r["_rate_day"])
-        if rate is None:
-            unconverted[key] = unconverted.get(key, 0) + r["_n"]
-            missing[r[currency]] = missing.get(r[currency], 0) + r["_n"]
-        else:
-            sums[key] += Decimal(str(r["_sum"] or 0)) * rate
-    result = Grouped()
-    for key, n in counts.items():
-        result.groups[key] = Totals(count=n, amount=money(sums[key]), unconverted=unconverted.get(key, 0))
-    if group is None and not result.groups:
-        result.groups[None] = Totals()
-    result.missing_rates = [{"currency": c, "rows": n} for c, n in sorted(missing.items())]
-    return result
+    results: dict[str, Grouped] = {}
+    for i, (name, (_q, group)) in enumerate(parts.items()):
+        sums: dict[Any, Decimal] = {}
+        counts: dict[Any, int] = {}
+        unconverted: dict[Any, int] = {}
+        missing: dict[str, int] = {}
+        for r in rows:
+            rows_here = r[f"_n{i}"]
+            if not rows_here:
+                continue
+            key = r[group] if group else None
+            counts[key] = counts.get(key, 0) + rows_here
+            sums.setdefault(key, Decimal(0))
+            rate = book.rate(r[currency], r["_rate_day"])
+            if rate is None:
+                unconverted[key] = unconverted.get(key, 0) + rows_here
+                missing[r[currency]] = missing.get(r[currency], 0) + rows_here
+            else:
+                sums[key] += Decimal(str(r[f"_sum{i}"] or 0)) * rate
+        result = results[name] = Grouped()
+        for key, total in counts.items():
+            result.groups[key] = Totals(count=total, amount=money(sums[key]), unconverted=unconverted.get(key, 0))
+        if group is None and not result.groups:
+            result.groups[None] = Totals()
+        result.missing_rates = [{"currency": c, "rows": m} for c, m in sorted(missing.items())]
+    return results
 
 
 def counts_by(qs: QuerySet, *groups: str, count: str = "pk", distinct: bool = False) -> dict[Any, int]:

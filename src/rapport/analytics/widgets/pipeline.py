@@ -31,7 +31,7 @@ from ..history import deal_changes, field_at
 from ..links import list_link
 from ..periods import Period
 from .base import Params, chart, dataset, fmt_count, fmt_money, number, row, signed, widget
-from .common import by_local_day, member_names, merge_missing, money_by
+from .common import by_local_day, member_names, merge_missing, money_by, money_by_each
 
 
 def default_pipeline(actor: Member, params: Params) -> Pipeline | None:
@@ -80,11 +80,16 @@ def pipeline_dynamics(actor: Member, period: Period, params: Params) -> dict[str
     # Stages are not owned records: every member sees all of the pipeline's stages.
     ps = [s.pk for s in stages]
 
-    entered = money_by(changes.filter(stage_change_q("entered", pipeline_stages=ps)), ws, "to_stage")
-    left = money_by(changes.filter(stage_change_q("left", pipeline_stages=ps)), ws, "from_stage")
-    lost = money_by(changes.filter(stage_change_q("lost", pipeline_stages=ps)), ws, "to_stage")
-    won_g = money_by(changes.filter(stage_change_q("won", pipeline_stages=ps)), ws, None)
-    new_g = money_by(changes.filter(stage_change_q("new", pipeline_stages=ps)), ws, None)
+    # The five figures in one pass over the period's stage changes (one index-only scan, one
+    # semi-join with a seller's deals) instead of one each.
+    figures = money_by_each(changes, ws, {
+        "entered": (stage_change_q("entered", pipeline_stages=ps), "to_stage"),
+        "left": (stage_change_q("left", pipeline_stages=ps), "from_stage"),
+        "lost": (stage_change_q("lost", pipeline_stages=ps), "to_stage"),
+        "won": (stage_change_q("won", pipeline_stages=ps), None),
+        "new": (stage_change_q("new", pipeline_stages=ps), None),
+    })
+    entered, left, lost, won_g, new_g = (figures[k] for k in ("entered", "left", "lost", "won", "new"))
     won, new = won_g.total, new_g.total
     conversion = _conversion(changes, stages, ps)
 
@@ -168,12 +173,15 @@ def won_deals(actor: Member, period: Period, params: Params) -> dict[str, Any]:
     wins = deal_changes(actor).filter(stage_change_q("won", pipeline_stages=ps))
     current = wins.filter(changed_at__gte=start, changed_at__lt=end)
     owner = field_at("deal", "owner", params.as_of, "deal__owner_id", pk="deal_id")
-    per_owner = money_by(current.annotate(_owner=owner), ws, "_owner")
+    # Per owner and per day from one query (grouped by both) instead of one each.
+    current_by = money_by_each(by_local_day(current.annotate(_owner=owner), "changed_at", ws.time_zone), ws, {
+        "owner": (None, "_owner"), "day": (None, "_day"),
+    })
+    per_owner, daily = current_by["owner"], current_by["day"]
     total = per_owner.total
     prev = period.previous()
     prev_start, prev_end = params.window(prev)
     previous = wins.filter(changed_at__gte=prev_start, changed_at__lt=prev_end)
-    daily = money_by(by_local_day(current, "changed_at", ws.time_zone), ws, "_day")
     previous_daily = money_by(by_local_day(previous, "changed_at", ws.time_zone), ws, "_day")
 
     def link(**filters: Any) -> str:
