@@ -34,4 +34,16 @@ class Migration(migrations.Migration):
             model_name='lead',
             index=models.Index(condition=models.Q(('archived_at__isnull', True), ('status__in', ['new', 'working', 'nurturing'])), fields=['workspace', 'owner', 'status', 'id'], name='lead_ws_open'),
         ),
+        migrations.RemoveIndex(
+            model_name='activity',
+            name='activity_ws_kind',
+        ),
+        migrations.AddIndex(
+            model_name='activity',
+            index=models.Index(fields=['workspace', 'kind', '-created_at', 'owner'], name='activity_ws_kind'),
+        ),
+        migrations.AddIndex(
+            model_name='activity',
+            index=models.Index(fields=['workspace', 'kind', 'done_at', 'direction', 'owner', 'category'], name='activity_ws_kind_done'),
+        ),
     ]

@@ -51,7 +51,9 @@ class Activity(RecordModel):
         verbose_name_plural = _("activities")
         indexes = [
             models.Index(fields=["workspace", "owner", "done_at", "due_at"], name="activity_ws_owner_due"),
-            models.Index(fields=["workspace", "kind", "-created_at"], name="activity_ws_kind"),
+            # Activities of a kind by creation time; the owner last, so the dashboard's notes
+            # (per owner, and a seller's own) are read from the index alone.
+            models.Index(fields=["workspace", "kind", "-created_at", "owner"], name="activity_ws_kind"),
             models.Index(fields=["workspace", "-created_at", "-id"], name="activity_ws_created"),
             models.Index(fields=["deal", "-created_at"], name="activity_deal"),
             models.Index(fields=["account", "-created_at"], name="activity_account"),
@@ -61,6 +63,9 @@ class Activity(RecordModel):
             # Dashboard figures over what was done in a period (calls, tasks done, messages):
             # index-only scans of the period's rows, whatever their owner.
             models.Index(fields=["workspace", "done_at", "kind", "owner", "direction", "due_at", "category"], name="activity_ws_done"),
+            # The same for one kind (the calls and messages widgets): the period's rows of that
+            # kind only, instead of every row done in the period filtered by kind.
+            models.Index(fields=["workspace", "kind", "done_at", "direction", "owner", "category"], name="activity_ws_kind_done"),
             # Open tasks are few among millions of activities: the counters of every page, the
             # "current" and "overdue" figures and "without an open task" read these small indexes.
             models.Index(fields=["workspace", "owner", "due_at", "kind"], condition=OPEN_TASK, name="activity_open_owner"),
