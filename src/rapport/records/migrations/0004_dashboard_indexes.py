@@ -18,13 +18,9 @@ class Migration(migrations.Migration):
             model_name='deal',
             index=models.Index(fields=['workspace', 'owner', '-created_at', '-id'], name='deal_ws_owner'),
         ),
-        migrations.RemoveIndex(
-            model_name='deal',
-            name='deal_ws_open',
-        ),
         migrations.AddIndex(
             model_name='deal',
-            index=models.Index(condition=models.Q(('status', 'open')), fields=['workspace', 'pipeline', 'stage', 'owner', 'currency', 'amount', 'id'], name='deal_ws_open'),
+            index=models.Index(condition=models.Q(('status', 'open')), fields=['workspace', 'id', 'owner'], name='deal_ws_open_id'),
         ),
         migrations.RemoveIndex(
             model_name='lead',

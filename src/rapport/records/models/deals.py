@@ -46,9 +46,11 @@ class Deal(RecordModel):
             models.Index(fields=["workspace", "owner", "-created_at", "-id"], name="deal_ws_owner"),
             models.Index(fields=["workspace", "-created_at", "-id"], name="deal_ws_created"),
             models.Index(fields=["workspace", "-amount", "-id"], name="deal_ws_amount"),
-            # Open deals per stage (board columns, forecast, per-owner counts) as index-only scans;
-            # the id for the dashboard's "deals without an open task" (an anti-join on ids).
-            models.Index(fields=["workspace", "pipeline", "stage", "owner", "currency", "amount", "id"], condition=models.Q(status="open"), name="deal_ws_open"),
+            # Open deals per stage (board columns, forecast, per-owner counts) as index-only scans.
+            models.Index(fields=["workspace", "pipeline", "stage", "owner", "currency", "amount"], condition=models.Q(status="open"), name="deal_ws_open"),
+            # Open deals' ids in order (and their owner): the dashboard's "deals without an open
+            # task" merges them with activity_open_deal, both index-only, no hash to build.
+            models.Index(fields=["workspace", "id", "owner"], condition=models.Q(status="open"), name="deal_ws_open_id"),
         ]
 
     def __str__(self) -> str:
