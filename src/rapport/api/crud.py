@@ -105,12 +105,15 @@ class Resource:
                 return self.reload(obj)
             if data.get(name):
                 given.append(name)
-        # A new row has no related rows but those its service set from `data`.
-        obj._prefetched_objects_cache = {  # type: ignore[attr-defined]
-            name: self.model._meta.get_field(name).related_model._default_manager.none()
-            for name in self.prefetch
-            if name not in given
-        }
+        # A new row has no related rows but those its service set from `data`. The empty lists
+        # are stored as prefetch_related stores what it read: a queryset with its results filled.
+        cache = {}
+        for name in self.prefetch:
+            if name not in given:
+                empty = self.model._meta.get_field(name).related_model._default_manager.none()
+                empty._result_cache, empty._prefetch_done = [], True
+                cache[name] = empty
+        obj._prefetched_objects_cache = cache  # type: ignore[attr-defined]
         if given:
             prefetch_related_objects([obj], *given)
         return obj
