@@ -42,4 +42,8 @@ class Migration(migrations.Migration):
             model_name='activity',
             index=models.Index(fields=['workspace', 'kind', 'done_at', 'direction', 'owner', 'category'], name='activity_ws_kind_done'),
         ),
+        migrations.AddIndex(
+            model_name='stagechange',
+            index=models.Index(condition=models.Q(('from_status', 'open'), ('to_status', 'won')), fields=['workspace', 'changed_at', 'deal', 'to_stage', 'currency', 'amount'], name='stagechange_ws_won'),
+        ),
     ]
