@@ -180,7 +180,7 @@ def record_create(
     if check and not can(actor, Action.ADD, obj):
         raise PermissionDenied(f"You may not add a {model._meta.verbose_name} for this owner.")
     _full_clean(obj)
-    obj.save()
+    log.insert_new(obj)
     for name, related in many.items():
         getattr(obj, name).set(related)
     after = snapshot(obj, fields)
