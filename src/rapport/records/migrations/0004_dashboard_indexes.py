@@ -46,4 +46,12 @@ class Migration(migrations.Migration):
             model_name='stagechange',
             index=models.Index(condition=models.Q(('from_status', 'open'), ('to_status', 'won')), fields=['workspace', 'changed_at', 'deal', 'to_stage', 'currency', 'amount'], name='stagechange_ws_won'),
         ),
+        migrations.RemoveIndex(
+            model_name='lead',
+            name='lead_ws_created',
+        ),
+        migrations.AddIndex(
+            model_name='lead',
+            index=models.Index(fields=['workspace', '-created_at', '-id', 'source'], name='lead_ws_created'),
+        ),
     ]

@@ -61,7 +61,9 @@ class Lead(RecordModel):
         indexes = [
             models.Index(fields=["workspace", "status", "-created_at"], name="lead_ws_status"),
             models.Index(fields=["workspace", "owner", "-created_at"], name="lead_ws_owner"),
-            models.Index(fields=["workspace", "-created_at", "-id"], name="lead_ws_created"),
+            # Newest first (lists, keyset paging); the source last, so the dashboard's leads per
+            # source and web-form leads of a period are read from the index alone.
+            models.Index(fields=["workspace", "-created_at", "-id", "source"], name="lead_ws_created"),
             # Open leads per owner: the "new leads" counter of every page and per-member figures;
             # the id for the dashboard's "leads without an open task" (an index-only anti-join).
             models.Index(
