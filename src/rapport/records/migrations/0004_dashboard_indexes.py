@@ -54,4 +54,8 @@ class Migration(migrations.Migration):
             model_name='lead',
             index=models.Index(fields=['workspace', '-created_at', '-id', 'source'], name='lead_ws_created'),
         ),
+        migrations.AddIndex(
+            model_name='activity',
+            index=models.Index(condition=models.Q(('due_at__isnull', False)), fields=['workspace', 'done_at', 'owner', 'kind', 'due_at'], name='activity_ws_done_due'),
+        ),
     ]

@@ -66,6 +66,9 @@ class Activity(RecordModel):
             # The same for one kind (the calls and messages widgets): the period's rows of that
             # kind only, instead of every row done in the period filtered by kind.
             models.Index(fields=["workspace", "kind", "done_at", "direction", "owner", "category"], name="activity_ws_kind_done"),
+            # And for tasks (activities with a due time): the activity widget's tasks done per
+            # owner and kind, and "completed on time", read only the period's tasks.
+            models.Index(fields=["workspace", "done_at", "owner", "kind", "due_at"], condition=models.Q(due_at__isnull=False), name="activity_ws_done_due"),
             # Open tasks are few among millions of activities: the counters of every page, the
             # "current" and "overdue" figures and "without an open task" read these small indexes.
             models.Index(fields=["workspace", "owner", "due_at", "kind"], condition=OPEN_TASK, name="activity_open_owner"),
