@@ -20,7 +20,8 @@ from ninja.errors import HttpError
 from pydantic import Field, create_model
 
 from rapport.workspaces.models import Member
-from rapport.workspaces.permissions import get_visible, visible_to
+from rapport.core.errors import NotFound
+from rapport.workspaces.permissions import MAX_ID, get_visible, visible_to
 
 from .paging import MAX_CURSOR_LENGTH, paginate
 from .schemas import Page
@@ -79,6 +80,15 @@ class Resource:
         if self.prefetch:
             qs = qs.prefetch_related(*self.prefetch)
         return qs
+
+    def get_visible(self, actor: Member, pk: int) -> models.Model:
+        """One row the actor may see, with its relations loaded, or NotFound (as `get_visible`)."""
+        try:
+            if not 0 < int(pk) <= MAX_ID:
+                raise ValueError(pk)
+            return self.queryset(actor).get(pk=pk)
+        except (self.model.DoesNotExist, ValueError, TypeError):  # type: ignore[attr-defined]
+            raise NotFound(f"{self.model._meta.verbose_name} not found") from None
 
     def reload(self, obj: models.Model) -> models.Model:
         """Fresh row with its relations loaded, for the answer to a write."""
@@ -201,8 +211,7 @@ def register(router: Router, resource: Resource) -> None:
 
     @router.get("/{int:record_id}", response=resource.out, operation_id=f"{name}_get", summary=f"Get a {verbose}")
     def get_record(request: HttpRequest, response: HttpResponse, record_id: int):
-        obj = get_visible(actor_of(request), resource.model, record_id)
-        obj = resource.reload(obj)
+        obj = resource.get_visible(actor_of(request), record_id)
         set_etag(response, obj)
         return obj
 
