@@ -31,7 +31,7 @@ import httpx  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
-from scenarios import Context, Scenario, build  # noqa: E402
+from scenarios import CREATED_LEAD_PREFIX, Context, Scenario, build  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 NOT_REPLAYED = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
@@ -166,7 +166,7 @@ def floor(statements: list[str], repeats: int = 15) -> float | None:
 
 
 def lead_body(n: int) -> dict[str, str]:
-    return {"title": f"Benchmark enquiry {n}", "email": f"lead{n}@example.net", "company": "Benchmark Ltd"}
+    return {"title": f"{CREATED_LEAD_PREFIX}{n}", "email": f"lead{n}@example.net", "company": "Benchmark Ltd"}
 
 
 def _lua_string(text: str) -> str:

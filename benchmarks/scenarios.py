@@ -19,13 +19,16 @@ from django.db import connection, transaction
 
 from rapport.analytics.widgets import catalogue
 from rapport.api.paging import _encode
-from rapport.records.models import Deal, DealStatus, Pipeline, Stage
+from rapport.events.models import Event
+from rapport.records.models import Deal, DealStatus, Lead, Pipeline, Stage
 from rapport.workspaces.models import ApiToken, Member, Workspace
 from rapport.workspaces.services import token_create
 
 # What people type: whole words, word beginnings and typos, in names, companies and subjects.
 SEARCH_TERMS = ["Nordik Logistcs", "Kowalski", "Vertex Robotics", "alpine", "Garsia", "silver pharma", "Wiśniewski", "proposal", "Lewandowsky", "quantum"]
 PAGE_SIZE = 50
+# The title of every lead the creation scenario makes (runner.lead_body), removed after the run.
+CREATED_LEAD_PREFIX = "Benchmark enquiry "
 DEEP_PAGE = 1000
 
 
@@ -104,7 +107,14 @@ class Context:
         return ", ".join(f"{v:,} {k}" for k, v in counts.items()) + f"; {workspaces} workspaces in the database"
 
     def cleanup(self) -> None:
+        """Take out what the run added: its tokens, and the leads the creation scenario made with
+        their events, so that every run measures the same dataset."""
         ApiToken.objects.filter(pk__in=self.token_ids).delete()
+        created = Lead.objects.filter(workspace=self.workspace, title__startswith=CREATED_LEAD_PREFIX)
+        ids = list(created.values_list("id", flat=True))
+        with transaction.atomic():
+            Event.objects.filter(workspace=self.workspace, object_type="lead", object_id__in=ids).delete()
+            created.delete()
 
 
 def _session(member: Member) -> str:

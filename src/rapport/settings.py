@@ -103,8 +103,8 @@ def _database() -> dict:
     if url:
         config = dj_database_url.parse(url)
         if config["ENGINE"] == "django.db.backends.postgresql":
-            # A connection pool per server process: under ASGI each request runs its database
-            # work in its own thread, so persistent per-thread connections would not be reused.
+            # A connection pool per server process, shared by its request threads and the
+            # live streams' short reads; a connection goes back to it at the end of each request.
             pool_size = int(os.environ.get("DB_POOL_MAX_SIZE", "8"))
             config["CONN_MAX_AGE"] = 0
             config.setdefault("OPTIONS", {})["pool"] = {"min_size": 1, "max_size": pool_size, "timeout": 10}
@@ -188,3 +188,6 @@ LOGGING = {
 
 # Largest page an API list returns, whatever `limit` asks for.
 RAPPORT_API_MAX_LIMIT = 200
+# Threads per server process answering requests (core/handler.py): as many as its database pool
+# holds connections, since a request beyond that would only wait for a connection.
+RAPPORT_REQUEST_THREADS = int(os.environ.get("RAPPORT_REQUEST_THREADS", os.environ.get("DB_POOL_MAX_SIZE", "8")))
