@@ -68,7 +68,8 @@ def team_q(member_id: int, field: str = "owner_id") -> Q:
 
 
 def without_open_task_q(link: str) -> Q:
-    return ~Exists(Activity.objects.filter(open_task_q(), **{link: OuterRef("pk")}))
+    # A Q, not the bare expression: `~` and `&` with the other filters' Qs must give Qs.
+    return Q(~Exists(Activity.objects.filter(open_task_q(), **{link: OuterRef("pk")})))
 
 
 class AccountFilter(FilterSchema):
