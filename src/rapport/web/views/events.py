@@ -174,17 +174,18 @@ def _rows(events: list[Event], time_zone: str) -> SafeString:
         field_label = _field_label(e.object_type, e.field) if e.field else ""
         before = _value(e.object_type, e.field, e.before) or "—"
         after = _value(e.object_type, e.field, e.after) or "—"
-        rows.append(
-            f'<tr data-event-id="{e.pk}">'
-            f'<td data-label="{date}"><time datetime="{when.isoformat()}">{when:%Y-%m-%d %H:%M}</time></td>'
-            f'<td data-label="{author}">{conditional_escape(e.actor_name)}{badge}</td>'
-            f'<td data-label="{obj}"><span class="muted">{conditional_escape(object_types.get(e.object_type, e.object_type))}</span> {target}</td>'
-            f'<td data-label="{event_label}">{conditional_escape(labels.get(e.event_type, e.event_type))}</td>'
-            f'<td data-label="{field}">{conditional_escape(field_label)}</td>'
-            f'<td data-label="{before_label}" class="value">{conditional_escape(before)}</td>'
-            f'<td data-label="{after_label}" class="value">{conditional_escape(after)}</td>'
-            "</tr>"
+        cells = (
+            f'<td data-label="{date}"><time datetime="{when.isoformat()}">{when:%Y-%m-%d %H:%M}</time></td>',
+            f'<td data-label="{author}">{conditional_escape(e.actor_name)}{badge}</td>',
+            f'<td data-label="{obj}"><span class="muted">{conditional_escape(object_types.get(e.object_type, e.object_type))}</span> {target}</td>',
+            f'<td data-label="{event_label}">{conditional_escape(labels.get(e.event_type, e.event_type))}</td>',
+            f'<td data-label="{field}">{conditional_escape(field_label)}</td>',
+            f'<td data-label="{before_label}" class="value">{conditional_escape(before)}</td>',
+            f'<td data-label="{after_label}" class="value">{conditional_escape(after)}</td>',
         )
+        # A line between cells, as a template would leave: the row's text reads "Qualification
+        # Proposal", not "QualificationProposal", to whatever reads text rather than cells.
+        rows.append(f'<tr data-event-id="{e.pk}">\n' + "\n".join(cells) + "\n</tr>")
     return mark_safe("\n".join(rows))
 
 
