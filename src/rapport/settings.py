@@ -110,7 +110,10 @@ def _database() -> dict:
             config.setdefault("OPTIONS", {})["pool"] = {"min_size": 1, "max_size": pool_size, "timeout": 10}
             # JIT compilation costs tens of milliseconds and saves nothing on the app's queries,
             # which are short or read indexes; PostgreSQL would otherwise JIT every dashboard sum.
-            config["OPTIONS"].setdefault("options", "-c jit=off")
+            # Parallel workers neither: many requests run at once, so a query's workers only take
+            # cores from the others (the month's dashboard: 334 -> 309 ms of work even alone).
+            # `?options=...` in DATABASE_URL replaces both.
+            config["OPTIONS"].setdefault("options", "-c jit=off -c max_parallel_workers_per_gather=0")
             # One test database per test process, so parallel runs never drop each other's.
             default_test_name = f"test_{config['NAME']}_{os.getpid()}"
             config["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME") or default_test_name}
