@@ -38,8 +38,9 @@ from rapport.core.errors import NotFound, ServiceError
 from rapport.records import services
 from rapport.records.filters import DealFilter
 from rapport.records.models import Account, Deal, DealStatus, Pipeline, Stage
-from rapport.workspaces.models import ExchangeRate, Member
+from rapport.workspaces.models import Member
 from rapport.workspaces.permissions import MAX_ID, get_visible, visible_to
+from rapport.workspaces.rates import rate_book
 
 PAGE_SIZE = 30
 # The board itself decides pipeline, stage and status; every other list filter applies as is.
@@ -104,22 +105,14 @@ def load_board(request: HttpRequest) -> Board:
 
 
 def _rates(member: Member, currencies: Iterable[str]) -> dict[str, Decimal]:
-    """Each currency's latest rate to the workspace's base currency, as of today."""
+    """Each currency's rate to the workspace's base currency today (the base currency's is 1)."""
     base = member.workspace.base_currency
-    wanted = {c for c in currencies if c != base}
-    rates: dict[str, Decimal] = {base: Decimal(1)}
-    if not wanted:
-        return rates
+    foreign = {c for c in currencies if c != base}
+    if not foreign:  # no rate to read
+        return {base: Decimal(1)}
     today = timezone.localtime(clock.now(), zoneinfo.ZoneInfo(member.workspace.time_zone)).date()
-    rows = (
-        visible_to(member, ExchangeRate)
-        .filter(currency__in=wanted, valid_from__lte=today)
-        .order_by("currency", "-valid_from")
-        .values_list("currency", "rate")
-    )
-    for currency, rate in rows:
-        rates.setdefault(currency, rate)
-    return rates
+    book = rate_book(member.workspace)
+    return {currency: rate for currency in {*foreign, base} if (rate := book.rate(currency, today)) is not None}
 
 
 def money(amount: Decimal, currency: str) -> str:
