@@ -1,10 +1,10 @@
-"""Exchange rates (SPEC Q10): setting them, converting one amount, and converting inside SQL sums.
+"""Exchange rates (SPEC Q10): setting them, converting one amount, and converting many sums.
 
 A rate says how many units of the workspace's base currency one unit of `currency` is worth,
 from `valid_from` until the next rate of the same currency. An amount is converted with the rate
 valid on the day it refers to (a won deal: the day it was won, in the workspace's time zone).
-A missing rate is never taken as 1: `convert` raises `MissingRate`, and SQL sums leave the
-amount out and count it, so figures can say what they could not include.
+A missing rate is never taken as 1: `convert` raises `MissingRate`, and `RateBook.rate` answers
+None, so figures leave the amount out and count it, and can say what they could not include.
 """
 
 from __future__ import annotations
@@ -14,25 +14,9 @@ import re
 from bisect import bisect_right
 from decimal import Decimal, InvalidOperation
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import (
-    Case,
-    Count,
-    DecimalField,
-    Expression,
-    F,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Sum,
-    Value,
-    When,
-)
-from django.db.models.functions import TruncDate
 from django.utils.translation import gettext as _
 
 from rapport.core.errors import PermissionDenied, ServiceError
@@ -43,7 +27,6 @@ from .models import ExchangeRate, Member, Workspace
 
 CURRENCY = re.compile(r"^[A-Z]{3}$")
 MAX_RATE = Decimal("9999999999.99999999")  # what DecimalField(max_digits=18, decimal_places=8) holds
-BASE_AMOUNT = DecimalField(max_digits=32, decimal_places=10)
 
 
 class MissingRate(ServiceError):
@@ -172,58 +155,6 @@ def rate_book(workspace: Workspace) -> RateBook:
     if book is None:
         book = workspace._rate_book = RateBook(workspace)  # type: ignore[attr-defined]
     return book
-
-
-# --- inside SQL ----------------------------------------------------------------------------------
-
-
-def with_base_amount(
-    qs: QuerySet,
-    workspace: Workspace,
-    *,
-    amount: str = "amount",
-    currency: str = "currency",
-    at: str | dt.date,
-    name: str = "base_amount",
-) -> QuerySet:
-    """Annotate `name`: the row's amount in the base currency, NULL where no rate is known.
-
-    `at` is either a fixed date or the name of the row's datetime field whose day (in the
-    workspace's time zone) picks the rate. The rate is a correlated subquery on the
-    (workspace, currency, valid_from) index, so the sum stays in the database.
-    """
-    if isinstance(at, str):
-        day_name = f"_{name}_day"
-        qs = qs.annotate(**{day_name: TruncDate(at, tzinfo=ZoneInfo(workspace.time_zone))})
-        day: Expression = OuterRef(day_name)
-    else:
-        day = Value(at)
-    rate = Subquery(
-        ExchangeRate.objects.filter(workspace_id=workspace.pk, currency=OuterRef(currency), valid_from__lte=day)
-        .order_by("-valid_from")
-        .values("rate")[:1],
-        output_field=DecimalField(max_digits=18, decimal_places=8),
-    )
-    converted = Case(
-        When(**{currency: workspace.base_currency}, then=F(amount)),
-        default=F(amount) * rate,
-        output_field=BASE_AMOUNT,
-    )
-    return qs.annotate(**{name: converted})
-
-
-def base_sum(name: str = "base_amount") -> dict[str, Any]:
-    """Aggregates to pair with `with_base_amount`: the converted sum and how many rows had no rate."""
-    return {
-        "amount": Sum(name, default=Decimal(0)),
-        "unconverted": Count("pk", filter=Q(**{f"{name}__isnull": True})),
-    }
-
-
-def missing_currencies(qs: QuerySet, *, currency: str = "currency", name: str = "base_amount") -> list[dict[str, Any]]:
-    """Which currencies had no rate in `qs` (annotated by `with_base_amount`), and how many rows."""
-    rows = qs.filter(**{f"{name}__isnull": True}).order_by().values(currency).annotate(rows=Count("pk")).order_by(currency)
-    return [{"currency": row[currency], "rows": row["rows"]} for row in rows]
 
 
 def money(value: Any) -> Decimal:

@@ -38,13 +38,14 @@ from rapport.records.filters import stage_change_q
 from rapport.records.models import DealStatus, Stage, StageChange
 from rapport.workspaces.models import Member
 from rapport.workspaces.permissions import visible_to
-from rapport.workspaces.rates import base_sum, money, rate_book, with_base_amount
+from rapport.workspaces.rates import money, rate_book
 
 from ..history import deal_changes, deal_states_at, open_deals_at
 from ..links import list_link
 from ..memo import remembered, start_of_hour
 from ..periods import Period, quarter_before
 from .base import Params, chart, dataset, fmt_count, fmt_money, number, row, widget
+from .common import money_by
 
 HORIZONS = (7, 14, 30, 60, 90)
 DEFAULT_HORIZON = 30
@@ -196,8 +197,8 @@ def backtest(actor: Member, moment: dt.datetime, pipeline: int | None, workspace
     if pipeline is not None:
         open_then = open_then.filter(pipeline_id=pipeline)
     won = deal_changes(actor).filter(stage_change_q("won"), changed_at__gte=start, changed_at__lt=end, deal_id__in=open_then.values("deal_id"))
-    actual = with_base_amount(won, workspace, at="changed_at").aggregate(n=Count("pk"), **base_sum())
-    actual_amount = float(money(actual["amount"]))
+    actual = money_by(won, workspace, None).total
+    actual_amount = float(actual.amount)
     low, high = made.amount_band
     return {
         "quarter_start": quarter.first_day.isoformat(),
@@ -206,7 +207,7 @@ def backtest(actor: Member, moment: dt.datetime, pipeline: int | None, workspace
         "forecast_amount": round(made.amount, 2),
         "forecast_low": round(low, 2),
         "forecast_high": round(high, 2),
-        "actual_count": actual["n"],
+        "actual_count": actual.count,
         "actual_amount": actual_amount,
         "error_amount": round(made.amount - actual_amount, 2),
         "error_percent": round((made.amount - actual_amount) / actual_amount * 100, 1) if actual_amount else None,
