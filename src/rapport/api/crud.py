@@ -20,8 +20,7 @@ from ninja.errors import HttpError
 from pydantic import Field, create_model
 
 from rapport.workspaces.models import Member
-from rapport.core.errors import NotFound
-from rapport.workspaces.permissions import MAX_ID, get_visible, visible_to
+from rapport.workspaces.permissions import get_visible, visible_to
 
 from .paging import MAX_CURSOR_LENGTH, paginate
 from .schemas import Page
@@ -81,14 +80,9 @@ class Resource:
             qs = qs.prefetch_related(*self.prefetch)
         return qs
 
-    def get_visible(self, actor: Member, pk: int) -> models.Model:
-        """One row the actor may see, with its relations loaded, or NotFound (as `get_visible`)."""
-        try:
-            if not 0 < int(pk) <= MAX_ID:
-                raise ValueError(pk)
-            return self.queryset(actor).get(pk=pk)
-        except (self.model.DoesNotExist, ValueError, TypeError):  # type: ignore[attr-defined]
-            raise NotFound(f"{self.model._meta.verbose_name} not found") from None
+    def get_visible(self, actor: Member, pk: Any) -> models.Model:
+        """One row the actor may see, with its relations loaded (`permissions.get_visible`)."""
+        return get_visible(actor, self.model, pk, select_related=self.select_related, prefetch_related=self.prefetch)
 
     def reload(self, obj: models.Model) -> models.Model:
         """Fresh row with its relations loaded, for the answer to a write."""

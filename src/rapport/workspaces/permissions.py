@@ -169,11 +169,19 @@ def require(actor: Member, action: str, obj: models.Model | type[models.Model]) 
     raise PermissionDenied(f"You may not {action} this {name}.")
 
 
-def get_visible(actor: Member, model: type[M], pk: Any) -> M:
-    """Fetch one row the actor may see, or raise NotFound (same answer for missing and hidden)."""
+def get_visible(
+    actor: Member, model: type[M], pk: Any, *, select_related: tuple[str, ...] = (), prefetch_related: tuple[str, ...] = ()
+) -> M:
+    """Fetch one row the actor may see, or raise NotFound (same answer for missing and hidden);
+    with the relations named loaded in the same read."""
     try:
         if not 0 < int(pk) <= MAX_ID:
             raise ValueError(pk)
-        return visible_to(actor, model).get(pk=pk)
+        qs = visible_to(actor, model)
+        if select_related:
+            qs = qs.select_related(*select_related)
+        if prefetch_related:
+            qs = qs.prefetch_related(*prefetch_related)
+        return qs.get(pk=pk)
     except (model.DoesNotExist, ValueError, TypeError):  # type: ignore[attr-defined]
         raise NotFound(f"{model._meta.verbose_name} not found") from None
